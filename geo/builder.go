@@ -1,0 +1,164 @@
+package geo
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// GraphBuilder collects nodes and edges and turns them into a Graph. The zero
+// value is ready to use.
+type GraphBuilder struct {
+	points []orb.Point
+	ids    []int64
+	index  map[int64]int32
+	edges  []rawEdge
+}
+
+type rawEdge struct {
+	u, v int32
+	kind EdgeKind
+}
+
+// ErrEmptyGraph is returned by Build when no edge was added.
+var ErrEmptyGraph = errors.New("graph has no edges")
+
+// Node returns the builder index of the node with source id id, adding it at
+// p if it is new. A second call with the same id returns the first index and
+// ignores p.
+func (b *GraphBuilder) Node(id int64, p orb.Point) int32 {
+	if b.index == nil {
+		b.index = make(map[int64]int32)
+	}
+	if i, ok := b.index[id]; ok {
+		return i
+	}
+	i := int32(len(b.points))
+	b.points = append(b.points, p)
+	b.ids = append(b.ids, id)
+	b.index[id] = i
+	return i
+}
+
+// Edge adds an undirected edge between two builder nodes. Self-loops are
+// ignored; repeated edges between the same pair are kept once.
+func (b *GraphBuilder) Edge(u, v int32, kind EdgeKind) {
+	if u == v {
+		return
+	}
+	if u > v {
+		u, v = v, u
+	}
+	b.edges = append(b.edges, rawEdge{u, v, kind})
+}
+
+// NumNodes returns the number of nodes added so far.
+func (b *GraphBuilder) NumNodes() int { return len(b.points) }
+
+// Build keeps the largest connected component, measures every edge with
+// Haversine and returns the graph. The builder can be dropped afterwards.
+func (b *GraphBuilder) Build() (*Graph, error) {
+	if len(b.edges) == 0 {
+		return nil, ErrEmptyGraph
+	}
+	slices.SortFunc(b.edges, func(x, y rawEdge) int {
+		if x.u != y.u {
+			return int(x.u - y.u)
+		}
+		return int(x.v - y.v)
+	})
+	b.edges = slices.CompactFunc(b.edges, func(x, y rawEdge) bool { return x.u == y.u && x.v == y.v })
+
+	// Components by union-find; only nodes touched by an edge count.
+	n := len(b.points)
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, e := range b.edges {
+		ru, rv := find(e.u), find(e.v)
+		if ru != rv {
+			parent[ru] = rv
+		}
+	}
+	size := make([]int32, n)
+	used := make([]bool, n)
+	for _, e := range b.edges {
+		used[e.u], used[e.v] = true, true
+	}
+	components, usedNodes := 0, 0
+	var best int32 = -1
+	for i := int32(0); i < int32(n); i++ {
+		if !used[i] {
+			continue
+		}
+		usedNodes++
+		r := find(i)
+		if size[r] == 0 {
+			components++
+		}
+		size[r]++
+		if best < 0 || size[r] > size[best] {
+			best = r
+		}
+	}
+
+	// Renumber the kept nodes in insertion order.
+	newID := make([]int32, n)
+	g := &Graph{}
+	for i := int32(0); i < int32(n); i++ {
+		newID[i] = -1
+		if used[i] && find(i) == best {
+			newID[i] = int32(len(g.Points))
+			g.Points = append(g.Points, b.points[i])
+			g.OSMIDs = append(g.OSMIDs, b.ids[i])
+		}
+	}
+	for _, e := range b.edges {
+		u, v := newID[e.u], newID[e.v]
+		if u < 0 {
+			g.Dropped.Edges++
+			continue
+		}
+		g.EdgeU = append(g.EdgeU, u)
+		g.EdgeV = append(g.EdgeV, v)
+		g.EdgeKind = append(g.EdgeKind, e.kind)
+		g.EdgeLen = append(g.EdgeLen, Haversine(g.Points[u], g.Points[v]))
+	}
+	g.Dropped.Components = components
+	g.Dropped.Nodes = usedNodes - len(g.Points)
+	g.buildAdjacency()
+	g.indexOSMIDs()
+	return g, nil
+}
+
+// buildAdjacency fills Offsets, Adj and AdjEdge from the edge arrays.
+func (g *Graph) buildAdjacency() {
+	n, m := len(g.Points), len(g.EdgeU)
+	g.Offsets = make([]int32, n+1)
+	for e := 0; e < m; e++ {
+		g.Offsets[g.EdgeU[e]+1]++
+		g.Offsets[g.EdgeV[e]+1]++
+	}
+	for u := 0; u < n; u++ {
+		g.Offsets[u+1] += g.Offsets[u]
+	}
+	g.Adj = make([]int32, 2*m)
+	g.AdjEdge = make([]int32, 2*m)
+	next := slices.Clone(g.Offsets[:n])
+	for e := int32(0); e < int32(m); e++ {
+		u, v := g.EdgeU[e], g.EdgeV[e]
+		g.Adj[next[u]], g.AdjEdge[next[u]] = v, e
+		next[u]++
+		g.Adj[next[v]], g.AdjEdge[next[v]] = u, e
+		next[v]++
+	}
+}

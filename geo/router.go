@@ -1,0 +1,54 @@
+package geo
+
+import "math"
+
+// Router is a graph priced by one walk profile. It is immutable and shared
+// by all searches; each goroutine uses its own Search.
+type Router struct {
+	Graph   *Graph
+	Profile WalkProfile
+
+	edgeCost []float64 // seconds per undirected edge
+	slotCost []float64 // the same, laid out per adjacency slot for the hot loop
+}
+
+// NewRouter prices every edge of g with profile p.
+func NewRouter(g *Graph, p WalkProfile) (*Router, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Router{Graph: g, Profile: p, edgeCost: make([]float64, g.NumEdges())}
+	for e := range r.edgeCost {
+		r.edgeCost[e] = p.EdgeSeconds(g.EdgeLen[e], g.EdgeKind[e])
+	}
+	r.slotCost = make([]float64, len(g.AdjEdge))
+	for i, e := range g.AdjEdge {
+		r.slotCost[i] = r.edgeCost[e]
+	}
+	return r, nil
+}
+
+// EdgeSeconds returns the walking time of the whole edge e.
+func (r *Router) EdgeSeconds(e int32) float64 { return r.edgeCost[e] }
+
+// Seeds returns the search sources of a walk that starts at snapped point s:
+// both ends of its edge, each at the time to walk there from s including the
+// straight access leg.
+func (r *Router) Seeds(s Snap) [2]Source {
+	c := r.edgeCost[s.Edge]
+	a := r.Profile.AccessSeconds(s.Access)
+	g := r.Graph
+	return [2]Source{
+		{Node: g.EdgeU[s.Edge], Seconds: a + s.T*c},
+		{Node: g.EdgeV[s.Edge], Seconds: a + (1-s.T)*c},
+	}
+}
+
+// Direct returns the walking time between two points snapped to the same
+// edge along that edge, or +Inf when they are on different edges.
+func (r *Router) Direct(a, b Snap) float64 {
+	if a.Edge != b.Edge {
+		return math.Inf(1)
+	}
+	return math.Abs(a.T-b.T)*r.edgeCost[a.Edge] + r.Profile.AccessSeconds(a.Access) + r.Profile.AccessSeconds(b.Access)
+}
