@@ -24,6 +24,17 @@ type rawEdge struct {
 // ErrEmptyGraph is returned by Build when no edge was added.
 var ErrEmptyGraph = errors.New("graph has no edges")
 
+// Grow reserves room for about nodes more nodes and edges more edges, to
+// save re-allocation when the caller knows the size.
+func (b *GraphBuilder) Grow(nodes, edges int) {
+	if b.index == nil {
+		b.index = make(map[int64]int32, nodes)
+	}
+	b.points = slices.Grow(b.points, nodes)
+	b.ids = slices.Grow(b.ids, nodes)
+	b.edges = slices.Grow(b.edges, edges)
+}
+
 // Node returns the builder index of the node with source id id, adding it at
 // p if it is new. A second call with the same id returns the first index and
 // ignores p.
@@ -62,11 +73,26 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	if len(b.edges) == 0 {
 		return nil, ErrEmptyGraph
 	}
+	// Where two ways share a segment, keep the slowest kind for elders
+	// (steps, then crossing, then other), so the result is deterministic
+	// and never optimistic.
+	slowest := func(k EdgeKind) int {
+		switch k {
+		case EdgeSteps:
+			return 0
+		case EdgeCrossing:
+			return 1
+		}
+		return 2
+	}
 	slices.SortFunc(b.edges, func(x, y rawEdge) int {
 		if x.u != y.u {
 			return int(x.u - y.u)
 		}
-		return int(x.v - y.v)
+		if x.v != y.v {
+			return int(x.v - y.v)
+		}
+		return slowest(x.kind) - slowest(y.kind)
 	})
 	b.edges = slices.CompactFunc(b.edges, func(x, y rawEdge) bool { return x.u == y.u && x.v == y.v })
 

@@ -439,6 +439,7 @@ func TestBuilderKeepsLargestComponent(t *testing.T) {
 	b.Edge(2, 3, EdgeOther)
 	b.Edge(3, 4, EdgeOther)
 	b.Edge(1, 0, EdgeOther) // repeated edge, kept once
+	b.Edge(2, 1, EdgeOther) // repeats a steps edge: steps win
 	b.Edge(2, 2, EdgeOther) // self-loop, ignored
 	b.Edge(5, 6, EdgeOther) // a second component
 	g, err := b.Build()
@@ -450,6 +451,9 @@ func TestBuilderKeepsLargestComponent(t *testing.T) {
 	}
 	if g.Dropped != (DropStats{Components: 2, Nodes: 2, Edges: 1}) {
 		t.Fatalf("dropped %+v", g.Dropped)
+	}
+	if g.EdgeKind[1] != EdgeSteps {
+		t.Fatalf("repeated steps segment kept as %v", g.EdgeKind[1])
 	}
 	if n, ok := g.NodeByOSMID(3); !ok || g.OSMIDs[n] != 3 {
 		t.Fatal("OSM id lookup failed")

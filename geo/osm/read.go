@@ -1,0 +1,144 @@
+package osm
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Load reads the OSM file at path (PBF, or XML plain, gzipped or
+// bzip2-compressed) and builds the walking graph; see Read. Errors name path.
+func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err // *fs.PathError already names the path
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not an OSM file", path)
+	}
+	return Read(ctx, f, path, opt)
+}
+
+// Read reads OSM data from r and builds the walking graph, plus buildings
+// and water if opt asks for them. The format is recognised from the content;
+// name is used in every error message and, when it ends in .pbf, .osm or
+// .xml (optionally followed by .gz or .bz2), must agree with the content.
+//
+// It fails when the data is not OSM, is cut short or malformed, when no
+// walkable way has two located nodes, or when ctx is cancelled (the error
+// then wraps ctx.Err()).
+func Read(ctx context.Context, r io.Reader, name string, opt Options) (*Extract, error) {
+	start := time.Now()
+	src, f, err := openFormat(r, name)
+	if err != nil {
+		return nil, err
+	}
+	c := newCollector(opt)
+	switch f {
+	case formatPBF:
+		err = readPBF(ctx, src, name, c)
+	default:
+		err = readXML(ctx, src, name, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ex, err := c.finish(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	ex.Stats.Duration = time.Since(start)
+	return ex, nil
+}
+
+// bufSize is the read buffer: large enough that the decoders see few short
+// reads, and at least sniffLen so that sniffing can Peek.
+const bufSize = 64 << 10
+
+// openFormat recognises the content of r, undoing gzip or bzip2, and checks
+// it against what name promises. It returns a reader positioned at the start
+// of the PBF or XML data.
+func openFormat(r io.Reader, name string) (*bufio.Reader, format, error) {
+	br := bufio.NewReaderSize(r, bufSize)
+	head, err := peek(br)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(head) == 0 {
+		return nil, 0, fmt.Errorf("%s: empty file", name)
+	}
+	if len(head) < sniffLen && len(bytes.TrimSpace(head)) == 0 {
+		return nil, 0, fmt.Errorf("%s: empty file (white space only)", name)
+	}
+
+	got, compression := sniff(head), ""
+	switch got {
+	case formatGzip:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: not a valid gzip file: %w", name, err)
+		}
+		br, compression = bufio.NewReaderSize(zr, bufSize), "gzip"
+	case formatBzip2:
+		br, compression = bufio.NewReaderSize(bzip2.NewReader(br), bufSize), "bzip2"
+	}
+	if compression != "" {
+		if head, err = peek(br); errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, 0, fmt.Errorf("%s: file truncated: %w", name, err)
+		} else if err != nil {
+			return nil, 0, fmt.Errorf("%s: reading %s data: %w", name, compression, err)
+		}
+		if len(head) == 0 {
+			return nil, 0, fmt.Errorf("%s: empty after %s decompression", name, compression)
+		}
+		got = sniff(head)
+		if got == formatGzip || got == formatBzip2 {
+			got = formatUnknown // compressed twice: no tool writes that
+		}
+	}
+
+	var what string // what the content is, for a mismatch error
+	switch got {
+	case formatPBF:
+		what = "it is OSM PBF"
+	case formatXML:
+		what = "it is XML starting with " + preview(head)
+	default:
+		what = "starts with " + preview(head)
+	}
+	if compression != "" {
+		what = compression + "-compressed, " + what
+	}
+	switch want := claimedFormat(name); {
+	case want == formatPBF && got != formatPBF:
+		return nil, 0, fmt.Errorf("%s: not an OSM PBF file (%s)", name, what)
+	case want == formatXML && got != formatXML:
+		return nil, 0, fmt.Errorf("%s: not an OSM XML file (%s)", name, what)
+	case got == formatUnknown:
+		return nil, 0, fmt.Errorf("%s: not an OSM PBF or XML file (%s)", name, what)
+	}
+	if got == formatXML {
+		if root := xmlRoot(head); root != "" && root != "osm" {
+			return nil, 0, fmt.Errorf("%s: not an OSM XML file (root element <%s>, want <osm>)", name, root)
+		}
+	}
+	return br, got, nil
+}
+
+// peek returns up to sniffLen bytes without consuming them; a file shorter
+// than that is not an error.
+func peek(br *bufio.Reader) ([]byte, error) {
+	head, err := br.Peek(sniffLen)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return head, nil
+}
