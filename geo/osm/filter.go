@@ -42,6 +42,10 @@ func gatherWalkTags(tags osm.Tags) walkTags {
 	return t
 }
 
+// FilterVersion changes whenever Walkable or the graph it feeds changes
+// meaning, so graph caches built by an older filter are rebuilt.
+const FilterVersion = 1
+
 // Walkable reports whether a way with these tags belongs in the walking graph
 // and, if so, the kind of its edges.
 //
