@@ -205,6 +205,9 @@ type ServiceCircleNorm struct {
 	MiddleBandMinutes Figure `yaml:"middle_band_minutes" json:"middle_band_minutes"`
 	// RuralMetres is the rural circle, metres along the network ("一公里").
 	RuralMetres Figure `yaml:"rural_m" json:"rural_m"`
+	// FacilityTypes are the types whose reach makes an elder "served": the
+	// community-level services of the 一刻钟养老服务圈.
+	FacilityTypes []FacilityType `yaml:"facility_types" json:"facility_types"`
 }
 
 // WalkingNorm prices elders' walking on the network.
@@ -395,6 +398,7 @@ func (p *StandardsProfile) typeLists() []struct {
 	}
 	return []tl{
 		{"area.facility_types", p.Area.FacilityTypes},
+		{"service_circle.facility_types", p.ServiceCircle.FacilityTypes},
 		{"street_center.facility_types", p.StreetCenter.FacilityTypes},
 		{"community_station.facility_types", p.CommunityStation.FacilityTypes},
 		{"beds.facility_types", p.Beds.FacilityTypes},

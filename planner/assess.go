@@ -1,0 +1,323 @@
+package planner
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/carecircle/carecircle/geo"
+)
+
+// Assessment is the full judgement of a city or scenario: indicators per
+// region, findings per facility and the ranked list of gaps, each with the
+// clause and source of the standard it breaks.
+type Assessment struct {
+	City       string           `json:"city"`
+	Scenario   string           `json:"scenario"`
+	Profile    ProfileSummary   `json:"profile"`
+	Totals     Indicators       `json:"totals"`
+	Regions    []RegionResult   `json:"regions"`
+	Facilities []FacilityResult `json:"facilities"`
+	Gaps       []Gap            `json:"gaps"`
+	// DemandOffNetwork counts demand points farther than the snap limit
+	// from any walkway: their elders count as not covered.
+	DemandOffNetwork int `json:"demand_points_off_network"`
+}
+
+// ProfileSummary names the standards profile a judgement used and the
+// source of each of its figures.
+type ProfileSummary struct {
+	Name    string          `json:"name"`
+	Title   Text            `json:"title"`
+	Figures []FigureSummary `json:"figures"`
+}
+
+// FigureSummary is one figure of the profile as a report cites it.
+type FigureSummary struct {
+	Key        string     `json:"key"`
+	Label      Text       `json:"label"`
+	Value      float64    `json:"value"`
+	Unit       string     `json:"unit"`
+	Source     string     `json:"source"`
+	Clause     string     `json:"clause,omitempty"`
+	Confidence Confidence `json:"confidence,omitempty"`
+}
+
+// RegionResult is one region with its indicators.
+type RegionResult struct {
+	Code       string     `json:"code"`
+	Name       string     `json:"name"`
+	Level      Level      `json:"level"`
+	Parent     string     `json:"parent,omitempty"`
+	AreaType   AreaType   `json:"area_type,omitempty"`
+	Indicators Indicators `json:"indicators"`
+}
+
+// FacilityResult is one facility with what the judgement found about it.
+type FacilityResult struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Type        FacilityType   `json:"type"`
+	Status      FacilityStatus `json:"status"`
+	Operator    OperatorModel  `json:"operator,omitempty"`
+	Lon         float64        `json:"lon"`
+	Lat         float64        `json:"lat"`
+	FloorArea   float64        `json:"floor_area_m2"`
+	LandArea    float64        `json:"land_area_m2"`
+	Beds        float64        `json:"beds"`
+	NursingBeds float64        `json:"nursing_beds"`
+	Community   string         `json:"community_code,omitempty"`
+	Supply      bool           `json:"counts_as_supply"`
+	// Elders15 is the elders 60+ living within the urban service circle.
+	Elders15 float64 `json:"elders_15min"`
+	// HealthMinutes is the walk to the nearest health facility (-1 when
+	// none is within twice the 医养结合 distance).
+	HealthMinutes float64 `json:"health_minutes"`
+	// Center is the street centre this station is assigned to (中心带站).
+	Center string `json:"center,omitempty"`
+	// MergeWith lists stations whose service areas overlap this one's
+	// beyond the profile's threshold.
+	MergeWith []string `json:"merge_with,omitempty"`
+	Flags     []Flag   `json:"flags,omitempty"`
+}
+
+// Flag is a finding about a facility.
+type Flag string
+
+// Facility flags.
+const (
+	FlagIdle           Flag = "idle"             // built but not serving
+	FlagNotOpen        Flag = "not_open"         // under construction or planned
+	FlagUndersized     Flag = "undersized"       // below its level's minimum floor area or beds
+	FlagCouldMerge     Flag = "could_merge"      // overlaps another station heavily
+	FlagNoCenter       Flag = "no_center"        // a station no street centre runs (中心带站)
+	FlagNoHealthNearby Flag = "no_health_nearby" // no health facility within the 医养结合 distance
+)
+
+// Assess judges the evaluation in full. It is the slow path (it walks
+// from every street centre for 中心带站); what-if edits use Summary.
+func (e *Evaluation) Assess(ctx context.Context, scenario string) (*Assessment, error) {
+	m, p := e.m, e.m.Profile
+	s := e.Summary()
+	a := &Assessment{City: m.City.Name, Scenario: scenario, Profile: summarizeProfile(p), Totals: s.City, DemandOffNetwork: len(m.Unsnapped)}
+	for i, r := range m.City.Regions {
+		a.Regions = append(a.Regions, RegionResult{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent, AreaType: r.AreaType, Indicators: s.Regions[i]})
+	}
+	a.Facilities = e.facilityResults()
+	if err := e.assignCenters(ctx, a.Facilities); err != nil {
+		return nil, err
+	}
+	e.findMerges(a.Facilities)
+	a.Gaps = e.gaps(s, a.Facilities)
+	return a, nil
+}
+
+func summarizeProfile(p *StandardsProfile) ProfileSummary {
+	ps := ProfileSummary{Name: p.Name, Title: p.Title}
+	for _, f := range p.Figures() {
+		ps.Figures = append(ps.Figures, FigureSummary{Key: f.Key, Label: f.Label, Value: f.Value, Unit: f.Unit, Source: f.Source, Clause: f.Clause, Confidence: f.Confidence})
+	}
+	return ps
+}
+
+// eldersWithin sums the elders 60+ of a catchment within t seconds.
+func (m *Model) eldersWithin(c geo.Catchment, t float64) float64 {
+	var n float64
+	for k, pt := range c.Points {
+		if float64(c.Seconds[k]) <= t {
+			n += m.DemandPoint(pt).Elders60
+		}
+	}
+	return n
+}
+
+func (e *Evaluation) facilityResults() []FacilityResult {
+	m, p := e.m, e.m.Profile
+	circle := m.CircleSeconds(Urban)
+	healthLimit := p.HealthColocation.MaxDistanceMetres.Value / p.Walking.SpeedMPS.Value
+	out := make([]FacilityResult, len(e.Facilities))
+	for i := range e.Facilities {
+		f := &e.Facilities[i]
+		r := FacilityResult{ID: f.ID, Name: f.Name, Type: f.Type, Status: f.Status, Operator: f.Operator,
+			Lon: f.Location[0], Lat: f.Location[1], FloorArea: f.FloorArea, LandArea: f.LandArea,
+			Beds: f.Beds, NursingBeds: f.NursingBeds, Supply: p.supplies(f), HealthMinutes: -1}
+		if c := e.comm[i]; c >= 0 {
+			r.Community = m.City.Regions[c].Code
+		} else {
+			r.Community = f.Community
+		}
+		r.Elders15 = m.eldersWithin(e.sites[i].catch, circle)
+		if h := m.healthSeconds(e.sites[i].snap); !math.IsInf(h, 1) {
+			r.HealthMinutes = h / 60
+		}
+		switch {
+		case f.Status == Idle:
+			r.Flags = append(r.Flags, FlagIdle)
+		case !r.Supply:
+			r.Flags = append(r.Flags, FlagNotOpen)
+		}
+		if u, _ := p.undersized(f); u && r.Supply {
+			r.Flags = append(r.Flags, FlagUndersized)
+		}
+		if r.Supply && HasType(p.HealthColocation.FacilityTypes, f.Type) && !(r.HealthMinutes >= 0 && r.HealthMinutes*60 <= healthLimit) {
+			r.Flags = append(r.Flags, FlagNoHealthNearby)
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// assignCenters runs 中心带站: every supplying station is assigned to a
+// supplying street centre within the profile's reach, nearest first, each
+// centre taking at most stations_per_center. Stations left over are
+// flagged. (A greedy assignment; nearest pairs are settled first.)
+func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) error {
+	m, p := e.m, e.m.Profile
+	if !p.CenterStations.Enabled {
+		return nil
+	}
+	var centres, stations []int
+	for i := range e.Facilities {
+		f := &e.Facilities[i]
+		if !p.supplies(f) {
+			continue
+		}
+		if HasType(p.StreetCenter.FacilityTypes, f.Type) {
+			centres = append(centres, i)
+		} else if HasType(p.CommunityStation.FacilityTypes, f.Type) {
+			stations = append(stations, i)
+		}
+	}
+	if len(stations) == 0 {
+		return nil
+	}
+	reach := p.CenterStations.ReachMetres.Value / p.Walking.SpeedMPS.Value
+	reachM := p.CenterStations.ReachMetres.Value
+	type pair struct {
+		station, centre int
+		t               float64
+	}
+	pairs := make([][]pair, len(centres))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := m.searchPool().Get().(*geo.Search)
+			defer m.searchPool().Put(s)
+			for ci := range next {
+				c := centres[ci]
+				seeds := m.Router.Seeds(e.sites[c].snap)
+				s.Run(seeds[:], reach)
+				for _, st := range stations {
+					if geo.Haversine(e.Facilities[st].Location, e.Facilities[c].Location) > reachM {
+						continue
+					}
+					t := math.Min(s.SecondsTo(e.sites[st].snap), m.Router.Direct(e.sites[c].snap, e.sites[st].snap))
+					if t <= reach {
+						pairs[ci] = append(pairs[ci], pair{st, c, t})
+					}
+				}
+			}
+		}()
+	}
+	for ci := range centres {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- ci
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var all []pair
+	for _, ps := range pairs {
+		all = append(all, ps...)
+	}
+	slices.SortFunc(all, func(a, b pair) int {
+		if a.t != b.t {
+			if a.t < b.t {
+				return -1
+			}
+			return 1
+		}
+		return a.station - b.station
+	})
+	load := map[int]int{}
+	capacity := int(math.Round(p.CenterStations.StationsPerCenter.Value))
+	for _, pr := range all {
+		if res[pr.station].Center != "" || load[pr.centre] >= capacity {
+			continue
+		}
+		res[pr.station].Center = e.Facilities[pr.centre].ID
+		load[pr.centre]++
+	}
+	for _, st := range stations {
+		if res[st].Center == "" {
+			res[st].Flags = append(res[st].Flags, FlagNoCenter)
+		}
+	}
+	return nil
+}
+
+// findMerges flags pairs of supplying stations whose urban-circle
+// catchments share at least the profile's overlap share of the smaller
+// one's elders.
+func (e *Evaluation) findMerges(res []FacilityResult) {
+	m, p := e.m, e.m.Profile
+	circle := m.CircleSeconds(Urban)
+	var st []int
+	for i := range e.Facilities {
+		f := &e.Facilities[i]
+		if p.supplies(f) && HasType(p.StationMerge.FacilityTypes, f.Type) {
+			st = append(st, i)
+		}
+	}
+	reach := 2 * circle * p.Walking.SpeedMPS.Value
+	for a := 0; a < len(st); a++ {
+		for b := a + 1; b < len(st); b++ {
+			i, j := st[a], st[b]
+			if geo.Haversine(e.Facilities[i].Location, e.Facilities[j].Location) > reach {
+				continue
+			}
+			small := min(res[i].Elders15, res[j].Elders15)
+			if small <= 0 {
+				continue
+			}
+			if m.overlapElders(e.sites[i].catch, e.sites[j].catch, circle)/small >= p.StationMerge.OverlapShare.Value {
+				res[i].MergeWith = append(res[i].MergeWith, e.Facilities[j].ID)
+				res[j].MergeWith = append(res[j].MergeWith, e.Facilities[i].ID)
+			}
+		}
+	}
+	for _, i := range st {
+		if len(res[i].MergeWith) > 0 {
+			res[i].Flags = append(res[i].Flags, FlagCouldMerge)
+		}
+	}
+}
+
+// overlapElders sums the elders in both catchments within t seconds.
+func (m *Model) overlapElders(a, b geo.Catchment, t float64) float64 {
+	var n float64
+	for i, j := 0, 0; i < len(a.Points) && j < len(b.Points); {
+		switch {
+		case a.Points[i] < b.Points[j]:
+			i++
+		case a.Points[i] > b.Points[j]:
+			j++
+		default:
+			if float64(a.Seconds[i]) <= t && float64(b.Seconds[j]) <= t {
+				n += m.DemandPoint(a.Points[i]).Elders60
+			}
+			i++
+			j++
+		}
+	}
+	return n
+}

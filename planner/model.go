@@ -1,0 +1,283 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/carecircle/carecircle/geo"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/tidwall/rtree"
+)
+
+// Model is a city made ready for judgement under one standards profile: its
+// network priced for elders' walking, its demand snapped to the network,
+// and a cache of every facility site's catchment. A Model is safe for
+// concurrent use; scenarios are evaluated on copies of its baseline.
+type Model struct {
+	City    *City
+	Profile *StandardsProfile
+	Router  *geo.Router
+	Edges   *geo.EdgeIndex
+
+	// Demand holds the snapped demand points; point i of Demand is
+	// City.Demand[demandIndex[i]]. Points too far from any walkway are in
+	// Unsnapped: they are never covered, and reported.
+	Demand      *geo.PointSet
+	demandIndex []int32
+	Unsnapped   []geo.SnapFailure
+
+	// Budget is how far, in seconds, every catchment is walked: the
+	// largest time any indicator asks about.
+	Budget float64
+
+	regions  regionIndex
+	pointsOf [][]int32    // snapped demand points of each region (communities only)
+	lost     []Population // population of each community's unsnapped points
+
+	commTree rtree.RTreeG[int32] // community boundaries, for placing facilities
+
+	mu    sync.Mutex
+	sites map[orb.Point]*site // by location: a catchment depends only on where
+	pool  sync.Pool           // of *geo.Search
+
+	health   []float32 // seconds from each graph node to the nearest health facility
+	baseline *Evaluation
+}
+
+// site is a facility location snapped to the network with its catchment.
+type site struct {
+	snap  geo.Snap
+	catch geo.Catchment
+}
+
+// NewModel prices the city's network with profile p, snaps its demand and
+// facilities and computes the baseline. It fails when a facility is too far
+// from any walkway, naming the facility.
+func NewModel(ctx context.Context, c *City, p *StandardsProfile) (*Model, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Network == nil || c.Network.NumEdges() == 0 {
+		return nil, fmt.Errorf("city %q has no walking network", c.Name)
+	}
+	r, err := geo.NewRouter(c.Network, geo.WalkProfile{SpeedMPS: p.Walking.SpeedMPS.Value, StepsFactor: p.Walking.StepsFactor.Value})
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{City: c, Profile: p, Router: r, Edges: geo.NewEdgeIndex(c.Network), sites: map[orb.Point]*site{}}
+	m.Budget = m.budget()
+	m.pool.New = func() any { return m.Router.NewSearch() }
+	if m.regions, err = indexRegions(c.Regions); err != nil {
+		return nil, err
+	}
+	for i, reg := range c.Regions {
+		if reg.Level == LevelCommunity && reg.Boundary != nil {
+			b := reg.Boundary.Bound()
+			m.commTree.Insert(b.Min, b.Max, int32(i))
+		}
+	}
+	if err := m.snapDemand(); err != nil {
+		return nil, err
+	}
+	for i := range c.Facilities {
+		if err := c.Facilities[i].Validate(); err != nil {
+			return nil, fmt.Errorf("facility %q: %w", c.Facilities[i].ID, err)
+		}
+	}
+	if err := m.prepareSites(ctx, c.Facilities); err != nil {
+		return nil, err
+	}
+	if err := m.prepareHealth(ctx); err != nil {
+		return nil, err
+	}
+	m.baseline = newEvaluation(m, c.Facilities)
+	return m, nil
+}
+
+// budget is the longest walk any indicator needs, in seconds.
+func (m *Model) budget() float64 {
+	p := m.Profile
+	b := p.ServiceCircle.UrbanMinutes.Value * 60
+	b = math.Max(b, p.ServiceCircle.RuralMetres.Value/p.Walking.SpeedMPS.Value)
+	b = math.Max(b, p.Accessibility.CatchmentMinutes.Value*60)
+	return b
+}
+
+// CircleSeconds is the walking time within which an elder of the given
+// area type counts as served. The rural circle is a distance; it is walked
+// at the profile's speed, so steps on the way count against it too.
+func (m *Model) CircleSeconds(a AreaType) float64 {
+	if a == Rural {
+		return m.Profile.ServiceCircle.RuralMetres.Value / m.Profile.Walking.SpeedMPS.Value
+	}
+	return m.Profile.ServiceCircle.UrbanMinutes.Value * 60
+}
+
+// Baseline returns the evaluation of today's city. Do not modify it; Clone
+// it to edit.
+func (m *Model) Baseline() *Evaluation { return m.baseline }
+
+func (m *Model) snapDemand() error {
+	c := m.City
+	pts := make([]orb.Point, len(c.Demand))
+	for i, d := range c.Demand {
+		pts[i] = d.Location
+		if d.Community < 0 || int(d.Community) >= len(c.Regions) || c.Regions[d.Community].Level != LevelCommunity {
+			return fmt.Errorf("demand point %d: community index %d is not a community", i, d.Community)
+		}
+	}
+	snaps, fails := m.Edges.SnapAll(pts, geo.DefaultMaxSnap)
+	m.Unsnapped = fails
+	failed := make([]bool, len(pts))
+	m.lost = make([]Population, len(c.Regions))
+	for _, f := range fails {
+		failed[f.Index] = true
+		d := c.Demand[f.Index]
+		m.lost[d.Community] = m.lost[d.Community].Add(d.Population)
+	}
+	kept := make([]geo.Snap, 0, len(snaps)-len(fails))
+	m.pointsOf = make([][]int32, len(c.Regions))
+	for i, s := range snaps {
+		if failed[i] {
+			continue
+		}
+		k := int32(len(kept))
+		kept = append(kept, s)
+		m.demandIndex = append(m.demandIndex, int32(i))
+		comm := c.Demand[i].Community
+		m.pointsOf[comm] = append(m.pointsOf[comm], k)
+	}
+	m.Demand = geo.NewPointSet(c.Network, kept)
+	return nil
+}
+
+// DemandPoint returns the demand point behind snapped point k.
+func (m *Model) DemandPoint(k int32) *DemandPoint { return &m.City.Demand[m.demandIndex[k]] }
+
+// prepareSites snaps every facility and computes the catchments of new
+// locations on all cores.
+func (m *Model) prepareSites(ctx context.Context, fs []Facility) error {
+	var todo []orb.Point
+	var snaps []geo.Snap
+	m.mu.Lock()
+	seen := map[orb.Point]bool{}
+	for _, f := range fs {
+		if m.sites[f.Location] != nil || seen[f.Location] {
+			continue
+		}
+		s, err := m.Edges.Snap(f.Location, geo.DefaultMaxSnap)
+		if err != nil {
+			m.mu.Unlock()
+			return fmt.Errorf("facility %q (%s): %w", f.ID, f.Name, err)
+		}
+		seen[f.Location] = true
+		todo = append(todo, f.Location)
+		snaps = append(snaps, s)
+	}
+	m.mu.Unlock()
+	catches, err := m.Router.Catchments(ctx, snaps, m.Demand, m.Budget)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, loc := range todo {
+		m.sites[loc] = &site{snap: snaps[i], catch: catches[i]}
+	}
+	return nil
+}
+
+// siteAt returns the snapped site and catchment of a location, computing
+// it (one bounded search) the first time.
+func (m *Model) siteAt(loc orb.Point) (*site, error) {
+	m.mu.Lock()
+	s := m.sites[loc]
+	m.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	snap, err := m.Edges.Snap(loc, geo.DefaultMaxSnap)
+	if err != nil {
+		return nil, err
+	}
+	search := m.searchPool().Get().(*geo.Search)
+	c := search.Catchment(snap, m.Demand, m.Budget)
+	m.searchPool().Put(search)
+	s = &site{snap: snap, catch: c}
+	m.mu.Lock()
+	m.sites[loc] = s
+	m.mu.Unlock()
+	return s, nil
+}
+
+// searchPool hands out reusable search workers: a worker's buffers are
+// sized to the graph, too big to allocate per what-if.
+func (m *Model) searchPool() *sync.Pool { return &m.pool }
+
+// communityAt returns the community a facility belongs to: by its code when
+// known, else the community whose boundary holds it, else -1.
+func (m *Model) communityAt(f *Facility) int32 {
+	if i, ok := m.regions.byCode[f.Community]; ok && m.City.Regions[i].Level == LevelCommunity {
+		return i
+	}
+	found := int32(-1)
+	m.commTree.Search(f.Location, f.Location, func(_, _ [2]float64, i int32) bool {
+		if containsPoint(m.City.Regions[i].Boundary, f.Location) {
+			found = i
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+func containsPoint(g orb.Geometry, p orb.Point) bool {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return planar.PolygonContains(g, p)
+	case orb.MultiPolygon:
+		return planar.MultiPolygonContains(g, p)
+	}
+	return false
+}
+
+// prepareHealth walks from every health facility at once, so the time from
+// any site to its nearest health facility is a lookup (医养结合).
+func (m *Model) prepareHealth(ctx context.Context) error {
+	p := m.Profile
+	var sources []geo.Source
+	for _, h := range m.City.Health {
+		if !HasType(p.HealthColocation.HealthTypes, h.Type) || !p.CountsAsSupply(h.Status) {
+			continue
+		}
+		s, err := m.Edges.Snap(h.Location, geo.DefaultMaxSnap)
+		if err != nil {
+			return fmt.Errorf("health facility %q (%s): %w", h.ID, h.Name, err)
+		}
+		seeds := m.Router.Seeds(s)
+		sources = append(sources, seeds[0], seeds[1])
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	limit := 2 * p.HealthColocation.MaxDistanceMetres.Value / p.Walking.SpeedMPS.Value
+	search := m.Router.NewSearch()
+	search.Run(sources, limit)
+	m.health = make([]float32, m.City.Network.NumNodes())
+	for i := range m.health {
+		m.health[i] = float32(search.Seconds(int32(i)))
+	}
+	return nil
+}
+
+// healthSeconds is the walking time from a snapped site to the nearest
+// health facility (+Inf beyond twice the 医养结合 distance).
+func (m *Model) healthSeconds(s geo.Snap) float64 {
+	g := m.City.Network
+	c := m.Router.EdgeSeconds(s.Edge)
+	t := math.Min(float64(m.health[g.EdgeU[s.Edge]])+s.T*c, float64(m.health[g.EdgeV[s.Edge]])+(1-s.T)*c)
+	return t + m.Router.Profile.AccessSeconds(s.Access)
+}
