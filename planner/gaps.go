@@ -10,16 +10,16 @@ import (
 // and the clause and source it breaks. Gaps are ranked by the elders they
 // affect, so the first rows of a report are where action helps most.
 type Gap struct {
-	Rank        int     `json:"rank"`
-	Region      string  `json:"region"`
-	RegionName  string  `json:"region_name"`
-	Level       Level   `json:"level"`
-	Facility    string  `json:"facility,omitempty"`
-	Indicator   string  `json:"indicator"`
-	Value       float64 `json:"value"`
-	Standard    float64 `json:"standard"`
-	Shortfall   float64 `json:"shortfall"`
-	Unit        string  `json:"unit"`
+	Rank       int     `json:"rank"`
+	Region     string  `json:"region"`
+	RegionName string  `json:"region_name"`
+	Level      Level   `json:"level"`
+	Facility   string  `json:"facility,omitempty"`
+	Indicator  string  `json:"indicator"`
+	Value      float64 `json:"value"`
+	Standard   float64 `json:"standard"`
+	Shortfall  float64 `json:"shortfall"`
+	Unit       string  `json:"unit"`
 	// EldersAffected is the elders 60+ the gap falls on: those not covered,
 	// those of a community or street lacking its facility, or the elders
 	// of the region in proportion to an area or bed shortfall.
