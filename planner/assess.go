@@ -14,10 +14,9 @@ import (
 // region, findings per facility and the ranked list of gaps, each with the
 // clause and source of the standard it breaks.
 type Assessment struct {
-	City       string           `json:"city"`
 	Scenario   string           `json:"scenario"`
 	Profile    ProfileSummary   `json:"profile"`
-	Totals     Indicators       `json:"totals"`
+	City       CityResult       `json:"city"`
 	Regions    []RegionResult   `json:"regions"`
 	Facilities []FacilityResult `json:"facilities"`
 	Gaps       []Gap            `json:"gaps"`
@@ -26,11 +25,19 @@ type Assessment struct {
 	DemandOffNetwork int `json:"demand_points_off_network"`
 }
 
-// ProfileSummary names the standards profile a judgement used and the
-// source of each of its figures.
+// CityResult is the whole city with its indicators.
+type CityResult struct {
+	Name       string     `json:"name"`
+	Bound      [4]float64 `json:"bbox"` // west, south, east, north
+	Indicators Indicators `json:"indicators"`
+}
+
+// ProfileSummary names the standards profile a judgement used, the
+// distinct sources it cites, and every figure with its own source.
 type ProfileSummary struct {
 	Name    string          `json:"name"`
 	Title   Text            `json:"title"`
+	Sources []string        `json:"sources"`
 	Figures []FigureSummary `json:"figures"`
 }
 
@@ -101,7 +108,9 @@ const (
 func (e *Evaluation) Assess(ctx context.Context, scenario string) (*Assessment, error) {
 	m, p := e.m, e.m.Profile
 	s := e.Summary()
-	a := &Assessment{City: m.City.Name, Scenario: scenario, Profile: summarizeProfile(p), Totals: s.City, DemandOffNetwork: len(m.Unsnapped)}
+	b := m.City.Network.Bound()
+	a := &Assessment{Scenario: scenario, Profile: summarizeProfile(p), DemandOffNetwork: len(m.Unsnapped),
+		City: CityResult{Name: m.City.Name, Bound: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Indicators: s.City}}
 	for i, r := range m.City.Regions {
 		a.Regions = append(a.Regions, RegionResult{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent, AreaType: r.AreaType, Indicators: s.Regions[i]})
 	}
@@ -116,8 +125,16 @@ func (e *Evaluation) Assess(ctx context.Context, scenario string) (*Assessment, 
 
 func summarizeProfile(p *StandardsProfile) ProfileSummary {
 	ps := ProfileSummary{Name: p.Name, Title: p.Title}
+	seen := map[string]bool{}
 	for _, f := range p.Figures() {
 		ps.Figures = append(ps.Figures, FigureSummary{Key: f.Key, Label: f.Label, Value: f.Value, Unit: f.Unit, Source: f.Source, Clause: f.Clause, Confidence: f.Confidence})
+		if !seen[f.Source] {
+			seen[f.Source] = true
+			ps.Sources = append(ps.Sources, f.Source)
+		}
+	}
+	if s := p.Supply.Source; s != "" && !seen[s] {
+		ps.Sources = append(ps.Sources, s)
 	}
 	return ps
 }

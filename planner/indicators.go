@@ -1,6 +1,10 @@
 package planner
 
-import "math"
+import (
+	"math"
+	"reflect"
+	"strings"
+)
 
 // Indicators are the figures judged for one region. Counts and areas are
 // sums over the region's communities; shares and rates are derived from
@@ -118,4 +122,29 @@ func ratioOf(part, whole float64) float64 {
 		return 0
 	}
 	return part / whole
+}
+
+// IndicatorNames lists the indicator names (the JSON keys) in report
+// column order.
+func IndicatorNames() []string {
+	t := reflect.TypeOf(Indicators{})
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() {
+			names = append(names, strings.Split(f.Tag.Get("json"), ",")[0])
+		}
+	}
+	return names
+}
+
+// Values returns the indicators in the order of IndicatorNames.
+func (in Indicators) Values() []float64 {
+	v := reflect.ValueOf(in)
+	out := make([]float64, 0, v.NumField())
+	for i := 0; i < v.NumField(); i++ {
+		if v.Type().Field(i).IsExported() {
+			out = append(out, v.Field(i).Float())
+		}
+	}
+	return out
 }
