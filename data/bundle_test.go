@@ -345,7 +345,7 @@ func TestLoadedCityMakesAModel(t *testing.T) {
 	// The planner accepts what LoadBundle gives: region order, parents,
 	// facilities and demand.
 	b := load(t, newFixture().write(t))
-	if _, err := planner.NewModel(context.Background(), b.City, b.Profile); err != nil {
+	if _, err := planner.NewModel(context.Background(), b.City, b.Profile, b.Index); err != nil {
 		t.Fatalf("planner.NewModel: %v", err)
 	}
 }

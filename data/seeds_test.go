@@ -75,7 +75,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := planner.NewModel(context.Background(), seedTown(t, enyang, append([]planner.Facility(nil), beds...)), p)
+			m, err := planner.NewModel(context.Background(), seedTown(t, enyang, append([]planner.Facility(nil), beds...)), p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +102,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 		daycare = append(daycare, planner.Facility{ID: fmt.Sprint("D", i), Name: "日间照料中心", Type: planner.DayCare, Status: st, FloorArea: 300, Beds: 10})
 	}
 	p, _ := BuiltinProfile("cn-default")
-	m, err := planner.NewModel(context.Background(), seedTown(t, planner.Population{Residents: 1000, Elders60: 200}, daycare), p)
+	m, err := planner.NewModel(context.Background(), seedTown(t, planner.Population{Residents: 1000, Elders60: 200}, daycare), p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

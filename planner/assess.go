@@ -79,6 +79,10 @@ type FacilityResult struct {
 	Supply      bool           `json:"counts_as_supply"`
 	// Elders15 is the elders 60+ living within the urban service circle.
 	Elders15 float64 `json:"elders_15min"`
+	// EldersUnserved is the elders 60+ within its circle whom no
+	// supplying facility serves: those it would newly cover if it served
+	// (for an idle one), or would still be uncovered (for others, 0).
+	EldersUnserved float64 `json:"elders_unserved_in_circle"`
 	// HealthMinutes is the walk to the nearest health facility (-1 when
 	// none is within twice the 医养结合 distance).
 	HealthMinutes float64 `json:"health_minutes"`
@@ -166,6 +170,7 @@ func (e *Evaluation) facilityResults() []FacilityResult {
 			r.Community = f.Community
 		}
 		r.Elders15 = m.eldersWithin(e.sites[i].catch, circle)
+		r.EldersUnserved = e.unservedWithin(e.sites[i].catch, circle)
 		if h := m.healthSeconds(e.sites[i].snap); !math.IsInf(h, 1) {
 			r.HealthMinutes = h / 60
 		}
@@ -223,8 +228,8 @@ func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := m.searchPool().Get().(*geo.Search)
-			defer m.searchPool().Put(s)
+			s := m.search()
+			defer m.release(s)
 			for ci := range next {
 				c := centres[ci]
 				seeds := m.Router.Seeds(e.sites[c].snap)
@@ -317,6 +322,22 @@ func (e *Evaluation) findMerges(res []FacilityResult) {
 			res[i].Flags = append(res[i].Flags, FlagCouldMerge)
 		}
 	}
+}
+
+// unservedWithin sums the elders 60+ of a catchment within t seconds whom
+// no supplying facility serves within their community's circle.
+func (e *Evaluation) unservedWithin(c geo.Catchment, t float64) float64 {
+	var n float64
+	for k, pt := range c.Points {
+		if float64(c.Seconds[k]) > t {
+			continue
+		}
+		d := e.m.DemandPoint(pt)
+		if e.ServedSeconds(pt) > e.m.CircleSeconds(e.m.City.Regions[d.Community].AreaType) {
+			n += d.Elders60
+		}
+	}
+	return n
 }
 
 // overlapElders sums the elders in both catchments within t seconds.

@@ -165,10 +165,10 @@ func (e *Evaluation) facilityGaps(fr []FacilityResult, add func(int, *Figure, st
 			case FlagIdle:
 				fig := Figure{Value: 1, Source: p.Supply.Source, Clause: p.Supply.Clause}
 				add(i, &fig, "supply.statuses", Gap{Facility: f.ID, Indicator: "facilities_idle", Value: 1, Standard: 0, Shortfall: 1, Unit: "facilities",
-					EldersAffected: r.Elders15,
+					EldersAffected: r.EldersUnserved,
 					Message: Text{
-						ZH: fmt.Sprintf("%s处于闲置状态，周边%.0f名老人未能受益", f.Name, r.Elders15),
-						EN: fmt.Sprintf("%s is idle; %.0f elders live within its service circle", f.Name, r.Elders15)}})
+						ZH: fmt.Sprintf("%s处于闲置状态；恢复运营可新覆盖%.0f名老人（服务圈内共%.0f名）", f.Name, r.EldersUnserved, r.Elders15),
+						EN: fmt.Sprintf("%s is idle; reopening it would newly cover %.0f elders (%.0f live within its circle)", f.Name, r.EldersUnserved, r.Elders15)}})
 			case FlagUndersized:
 				_, short := p.undersized(f)
 				norm, key := &p.CommunityStation, "community_station"

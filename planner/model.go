@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 
 	"github.com/carecircle/carecircle/geo"
@@ -41,7 +42,7 @@ type Model struct {
 
 	mu    sync.Mutex
 	sites map[orb.Point]*site // by location: a catchment depends only on where
-	pool  sync.Pool           // of *geo.Search
+	idle  chan *geo.Search    // reusable search workers; see search()
 
 	health   []float32 // seconds from each graph node to the nearest health facility
 	baseline *Evaluation
@@ -54,9 +55,11 @@ type site struct {
 }
 
 // NewModel prices the city's network with profile p, snaps its demand and
-// facilities and computes the baseline. It fails when a facility is too far
-// from any walkway, naming the facility.
-func NewModel(ctx context.Context, c *City, p *StandardsProfile) (*Model, error) {
+// facilities and computes the baseline. index is the network's edge index
+// when the caller has one (building it for a city takes seconds); nil
+// builds it. It fails when a facility is too far from any walkway, naming
+// the facility.
+func NewModel(ctx context.Context, c *City, p *StandardsProfile, index *geo.EdgeIndex) (*Model, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -67,9 +70,12 @@ func NewModel(ctx context.Context, c *City, p *StandardsProfile) (*Model, error)
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{City: c, Profile: p, Router: r, Edges: geo.NewEdgeIndex(c.Network), sites: map[orb.Point]*site{}}
+	if index == nil || index.Graph() != c.Network {
+		index = geo.NewEdgeIndex(c.Network)
+	}
+	m := &Model{City: c, Profile: p, Router: r, Edges: index, sites: map[orb.Point]*site{}}
 	m.Budget = m.budget()
-	m.pool.New = func() any { return m.Router.NewSearch() }
+	m.idle = make(chan *geo.Search, runtime.GOMAXPROCS(0))
 	if m.regions, err = indexRegions(c.Regions); err != nil {
 		return nil, err
 	}
@@ -203,9 +209,9 @@ func (m *Model) siteAt(loc orb.Point) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	search := m.searchPool().Get().(*geo.Search)
+	search := m.search()
 	c := search.Catchment(snap, m.Demand, m.Budget)
-	m.searchPool().Put(search)
+	m.release(search)
 	s = &site{snap: snap, catch: c}
 	m.mu.Lock()
 	m.sites[loc] = s
@@ -213,9 +219,25 @@ func (m *Model) siteAt(loc orb.Point) (*site, error) {
 	return s, nil
 }
 
-// searchPool hands out reusable search workers: a worker's buffers are
-// sized to the graph, too big to allocate per what-if.
-func (m *Model) searchPool() *sync.Pool { return &m.pool }
+// search hands out a reusable search worker. A worker's buffers are sized
+// to the graph (tens of MB for a city), too big to allocate per what-if;
+// a sync.Pool would drop them at every GC, so idle workers wait in a
+// channel instead. release gives one back.
+func (m *Model) search() *geo.Search {
+	select {
+	case s := <-m.idle:
+		return s
+	default:
+		return m.Router.NewSearch()
+	}
+}
+
+func (m *Model) release(s *geo.Search) {
+	select {
+	case m.idle <- s:
+	default: // enough idle workers already
+	}
+}
 
 // communityAt returns the community a facility belongs to: by its code when
 // known, else the community whose boundary holds it, else -1.

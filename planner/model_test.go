@@ -77,7 +77,7 @@ func handTown(t testing.TB) *City {
 
 func newHandModel(t testing.TB) *Model {
 	t.Helper()
-	m, err := NewModel(context.Background(), handTown(t), testProfile())
+	m, err := NewModel(context.Background(), handTown(t), testProfile(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +158,9 @@ func TestHandTownGapsAndFlags(t *testing.T) {
 		{key{"500100001002", "floor_provided_m2", ""}, 18, 70},
 		{key{"500100001", "street_centers", ""}, 1, 100},
 		// idle S2 at 900 m would reach 750 m (167 s), 950 m (56 s) and 400 m
-		// ((500 + 100 for the steps) / 0.9 = 667 s): 30 + 40 + 20 elders.
-		{key{"500100001002", "facilities_idle", "S2"}, 1, 90},
+		// ((500 + 100 for the steps) / 0.9 = 667 s); of those, the 30 + 40
+		// elders of B are served by no one, the 20 at 400 m by S1.
+		{key{"500100001002", "facilities_idle", "S2"}, 1, 70},
 		{key{"500100001001", "no_health_nearby", "S1"}, 1, 30},
 		{key{"500100", "nursing_bed_share", ""}, 0.55*100 - 40, (0.55*100 - 40) * 1000 / 40},
 	} {
@@ -234,7 +235,7 @@ func TestWhatIfAddStationCoversCommunityB(t *testing.T) {
 func TestIncrementalEqualsRebuild(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 7))
 	c := randomCity(t, rng)
-	m, err := NewModel(context.Background(), c, testProfile())
+	m, err := NewModel(context.Background(), c, testProfile(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestIncrementalEqualsRebuild(t *testing.T) {
 			}
 		}
 		got := e.Summary()
-		fresh, err := NewModel(context.Background(), &City{Name: c.Name, Network: c.Network, Regions: c.Regions, Demand: c.Demand, Facilities: e.Facilities}, testProfile())
+		fresh, err := NewModel(context.Background(), &City{Name: c.Name, Network: c.Network, Regions: c.Regions, Demand: c.Demand, Facilities: e.Facilities}, testProfile(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
