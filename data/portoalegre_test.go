@@ -110,7 +110,7 @@ func TestPortoAlegreCoverageMatchesBruteForce(t *testing.T) {
 		}
 	}
 	t.Logf("brute force: snapped %d points by scanning all %d edges in %v (%d off the network, %.0f people); %d full-graph Dijkstras in %v",
-		len(demandSnaps)+len(facilitySnaps), g.NumEdges(), snapTime.Round(time.Millisecond), unsnapped, lost,
+		len(demandSnaps)+len(facilitySnaps)+len(offNetwork), g.NumEdges(), snapTime.Round(time.Millisecond), unsnapped, lost,
 		len(facilitySnaps), time.Since(start).Round(time.Millisecond))
 
 	total := poaSum(people)
@@ -178,7 +178,7 @@ func TestPortoAlegreCoverageMatchesBruteForce(t *testing.T) {
 					maxDiff = max(maxDiff, math.Abs(eng-want))
 					if !(math.Abs(eng-want) <= 1e-3) {
 						bad++
-						if math.Abs(eng-want) > 0.5 {
+						if bad <= 10 {
 							es := m.Demand.Snap(k)
 							t.Errorf("cell %s (%.0f people): engine %.4f s, brute force %.4f s (engine snap edge %d t %.6f access %.3f m; brute force edge %d t %.6f access %.3f m)",
 								cells[cellOf[i]].id, people[i], eng, want, es.Edge, es.T, es.Access,
@@ -189,13 +189,19 @@ func TestPortoAlegreCoverageMatchesBruteForce(t *testing.T) {
 					t.Errorf("cell %s: engine %.4f s beyond its budget %.0f s, want +Inf", cells[cellOf[i]].id, eng, m.Budget)
 				}
 				for b, limit := range bands {
-					if want <= limit {
-						covered[b] += people[i]
-					}
-					// The engine stores times as float32: a time within a
-					// rounding of a threshold may fall on the other side.
-					if (eng <= limit) != (want <= limit) && math.Abs(want-limit) <= 1e-3 {
+					in := want <= limit
+					// The engine keeps times as float32, so a time within
+					// the tolerance of a threshold may land on its other
+					// side. Such a point already passed the per-point
+					// check; count it as the engine does and say so, so the
+					// totals still test everything else exactly. (There is
+					// none on this data.)
+					if (eng <= limit) != in && math.Abs(want-limit) <= 1e-3 {
+						in = eng <= limit
 						ties = append(ties, fmt.Sprintf("cell %s at %.6f s vs %.0f s", cells[cellOf[i]].id, want, limit))
+					}
+					if in {
+						covered[b] += people[i]
 					}
 				}
 				if len(samples) < 3 && want > 0.6*circle && want <= circle {
@@ -216,15 +222,13 @@ func TestPortoAlegreCoverageMatchesBruteForce(t *testing.T) {
 				t.Errorf("people off the network: engine %.0f, brute force %.0f", ind.EldersUnsnapped, lost)
 			}
 			engCovered := []float64{ind.EldersCovered5, ind.EldersCovered10, ind.EldersCovered15}
-			if len(ties) == 0 {
-				for b := range bands {
-					if !poaClose(engCovered[b], covered[b], 1e-6) {
-						t.Errorf("people within %.0f s: engine %.0f, brute force %.0f", bands[b], engCovered[b], covered[b])
-					}
+			for b := range bands {
+				if !poaClose(engCovered[b], covered[b], 1e-6) {
+					t.Errorf("people within %.0f s: engine %.0f, brute force %.0f", bands[b], engCovered[b], covered[b])
 				}
-				if want := covered[2] / total; !poaClose(ind.Coverage15, want, 1e-6) {
-					t.Errorf("coverage: engine %.6f, brute force %.6f", ind.Coverage15, want)
-				}
+			}
+			if want := covered[2] / total; !poaClose(ind.Coverage15, want, 1e-6) {
+				t.Errorf("coverage: engine %.6f, brute force %.6f", ind.Coverage15, want)
 			}
 
 			t.Logf("%g-minute circle (%.0f s, engine budget %.0f s): model built in %v; %d points compared, largest difference %.2g s",
@@ -390,16 +394,18 @@ func newPoaBrute(g *geo.Graph, speed, stepsFactor float64) *poaBrute {
 		bf.adj[v] = append(bf.adj[v], poaArc{u, c})
 	}
 	// The plane's reference latitude is the middle of the network's
-	// bounding box, as in geo.NewEdgeIndex: snapping is "nearest edge in
-	// that plane", and a plane at another latitude (the grid's, say) is a
-	// slightly different metric that can pick the other of two nearly
-	// equidistant streets, a legitimate but different answer.
+	// bounding box, as in geo.NewEdgeIndex: the snap is defined as the
+	// nearest position in that plane. A plane at another latitude is a
+	// slightly different metric: one at the grid's centre, 0.002° away,
+	// moves projections enough to change times here by up to ~4 ms,
+	// above the 1 ms tolerance, and could pick the other of two nearly
+	// equidistant streets.
 	latMin, latMax := g.Points[0][1], g.Points[0][1]
 	for _, p := range g.Points {
 		latMin, latMax = min(latMin, p[1]), max(latMax, p[1])
 	}
 	bf.ky = poaEarthRadius * math.Pi / 180
-	bf.kx = bf.ky * math.Cos(-30.0576*math.Pi/180); _ = latMax
+	bf.kx = bf.ky * math.Cos((latMin+latMax)/2*math.Pi/180)
 	bf.xy = make([][2]float64, g.NumNodes())
 	for i, p := range g.Points {
 		bf.xy[i] = [2]float64{p[0] * bf.kx, p[1] * bf.ky}
@@ -463,7 +469,10 @@ func (bf *poaBrute) dijkstra(f poaSnap) []float64 {
 
 // pointSeconds is the walk from facility f to demand point p given the
 // node times from f: in through either end of p's edge, or along the
-// edge directly when both sit on the same one.
+// edge directly when both sit on the same one. The direct case is no
+// corner case here: a cell with both people and healthcare puts the
+// demand point and the facility at the same spot, whose walk is just the
+// access leg twice.
 func (bf *poaBrute) pointSeconds(dist []float64, f, p poaSnap) float64 {
 	c := bf.cost[p.edge]
 	t := math.Min(dist[bf.g.EdgeU[p.edge]]+p.t*c, dist[bf.g.EdgeV[p.edge]]+(1-p.t)*c) + p.access/bf.speed
