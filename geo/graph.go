@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -50,7 +51,9 @@ type Graph struct {
 	// Dropped counts what the largest-component filter removed.
 	Dropped DropStats
 
-	osmIndex map[int64]int32
+	osmIndex  map[int64]int32
+	boundOnce sync.Once
+	bound     orb.Bound
 }
 
 // DropStats reports what building a graph left out.
@@ -75,16 +78,21 @@ func (g *Graph) TotalLength() float64 {
 	return s
 }
 
-// Bound returns the lon/lat bounding box of the graph's nodes.
+// Bound returns the lon/lat bounding box of the graph's nodes. It is
+// computed once: servers ask it on every request.
 func (g *Graph) Bound() orb.Bound {
-	if len(g.Points) == 0 {
-		return orb.Bound{}
-	}
-	b := orb.Bound{Min: g.Points[0], Max: g.Points[0]}
-	for _, p := range g.Points[1:] {
-		b = b.Extend(p)
-	}
-	return b
+	g.boundOnce.Do(func() {
+		if len(g.Points) == 0 {
+			return
+		}
+		lo, hi := g.Points[0], g.Points[0]
+		for _, p := range g.Points[1:] {
+			lo = orb.Point{min(lo[0], p[0]), min(lo[1], p[1])}
+			hi = orb.Point{max(hi[0], p[0]), max(hi[1], p[1])}
+		}
+		g.bound = orb.Bound{Min: lo, Max: hi}
+	})
+	return g.bound
 }
 
 // NodeByOSMID returns the graph node with the given source id.

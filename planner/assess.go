@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/carecircle/carecircle/geo"
+	"github.com/paulmach/orb"
 )
 
 // Assessment is the full judgement of a city or scenario: indicators per
@@ -91,7 +92,13 @@ type FacilityResult struct {
 	// MergeWith lists stations whose service areas overlap this one's
 	// beyond the profile's threshold.
 	MergeWith []string `json:"merge_with,omitempty"`
-	Flags     []Flag   `json:"flags,omitempty"`
+	// MergeLossElders, for a station that could merge, is the elders 60+
+	// who would lose coverage if it closed and its partners took over:
+	// those within their circle of it whom no other supplying facility
+	// serves. Of a pair, the station with fewer elders in its circle is
+	// the one a merger would normally close. Nil for other facilities.
+	MergeLossElders *float64 `json:"merge_loss_elders,omitempty"`
+	Flags           []Flag   `json:"flags,omitempty"`
 }
 
 // Flag is a finding about a facility.
@@ -155,46 +162,57 @@ func (m *Model) eldersWithin(c geo.Catchment, t float64) float64 {
 }
 
 func (e *Evaluation) facilityResults() []FacilityResult {
-	m, p := e.m, e.m.Profile
-	circle := m.CircleSeconds(Urban)
-	healthLimit := p.HealthColocation.MaxDistanceMetres.Value / p.Walking.SpeedMPS.Value
 	out := make([]FacilityResult, len(e.Facilities))
 	for i := range e.Facilities {
-		f := &e.Facilities[i]
-		r := FacilityResult{ID: f.ID, Name: f.Name, Type: f.Type, Status: f.Status, Operator: f.Operator,
-			Lon: f.Location[0], Lat: f.Location[1], FloorArea: f.FloorArea, LandArea: f.LandArea,
-			Beds: f.Beds, NursingBeds: f.NursingBeds, Supply: p.supplies(f), HealthMinutes: -1}
-		if c := e.comm[i]; c >= 0 {
-			r.Community = m.City.Regions[c].Code
-		} else {
-			r.Community = f.Community
-		}
-		r.Elders15 = m.eldersWithin(e.sites[i].catch, circle)
-		r.EldersUnserved = e.unservedWithin(e.sites[i].catch, circle)
-		if h := m.healthSeconds(e.sites[i].snap); !math.IsInf(h, 1) {
-			r.HealthMinutes = h / 60
-		}
-		switch {
-		case f.Status == Idle:
-			r.Flags = append(r.Flags, FlagIdle)
-		case !r.Supply:
-			r.Flags = append(r.Flags, FlagNotOpen)
-		}
-		if u, _ := p.undersized(f); u && r.Supply {
-			r.Flags = append(r.Flags, FlagUndersized)
-		}
-		if r.Supply && HasType(p.HealthColocation.FacilityTypes, f.Type) && !(r.HealthMinutes >= 0 && r.HealthMinutes*60 <= healthLimit) {
-			r.Flags = append(r.Flags, FlagNoHealthNearby)
-		}
-		out[i] = r
+		out[i] = e.facilityResult(i)
 	}
 	return out
 }
 
-// assignCenters runs 中心带站: every supplying station is assigned to a
-// supplying street centre within the profile's reach, nearest first, each
-// centre taking at most stations_per_center. Stations left over are
-// flagged. (A greedy assignment; nearest pairs are settled first.)
+// FacilityResult returns what the judgement finds about facility i on its
+// own: everything but the findings that need all facilities at once
+// (its 中心带站 centre and merge partners), which Assess adds.
+func (e *Evaluation) FacilityResult(i int) FacilityResult { return e.facilityResult(i) }
+
+func (e *Evaluation) facilityResult(i int) FacilityResult {
+	m, p := e.m, e.m.Profile
+	circle := m.CircleSeconds(Urban)
+	healthLimit := p.HealthColocation.MaxDistanceMetres.Value / p.Walking.SpeedMPS.Value
+	f := &e.Facilities[i]
+	r := FacilityResult{ID: f.ID, Name: f.Name, Type: f.Type, Status: f.Status, Operator: f.Operator,
+		Lon: f.Location[0], Lat: f.Location[1], FloorArea: f.FloorArea, LandArea: f.LandArea,
+		Beds: f.Beds, NursingBeds: f.NursingBeds, Supply: p.supplies(f), HealthMinutes: -1}
+	if c := e.comm[i]; c >= 0 {
+		r.Community = m.City.Regions[c].Code
+	} else {
+		r.Community = f.Community
+	}
+	r.Elders15 = m.eldersWithin(e.sites[i].catch, circle)
+	r.EldersUnserved = e.unservedWithin(e.sites[i].catch, circle)
+	if h := m.healthSeconds(e.sites[i].snap); !math.IsInf(h, 1) {
+		r.HealthMinutes = h / 60
+	}
+	switch {
+	case f.Status == Idle:
+		r.Flags = append(r.Flags, FlagIdle)
+	case !r.Supply:
+		r.Flags = append(r.Flags, FlagNotOpen)
+	}
+	if u, _ := p.undersized(f); u && r.Supply {
+		r.Flags = append(r.Flags, FlagUndersized)
+	}
+	if r.Supply && HasType(p.HealthColocation.FacilityTypes, f.Type) && !(r.HealthMinutes >= 0 && r.HealthMinutes*60 <= healthLimit) {
+		r.Flags = append(r.Flags, FlagNoHealthNearby)
+	}
+	return r
+}
+
+// assignCenters runs 中心带站: every supplying station may be run by a
+// supplying street centre within the profile's reach, each centre running
+// at most stations_per_center. It is solved as an assignment problem (see
+// assignStations): as many stations as possible get a centre, and among
+// such assignments the total walk from centres to their stations is
+// least. Stations left over are flagged.
 func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) error {
 	m, p := e.m, e.m.Profile
 	if !p.CenterStations.Enabled {
@@ -217,11 +235,7 @@ func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) er
 	}
 	reach := p.CenterStations.ReachMetres.Value / p.Walking.SpeedMPS.Value
 	reachM := p.CenterStations.ReachMetres.Value
-	type pair struct {
-		station, centre int
-		t               float64
-	}
-	pairs := make([][]pair, len(centres))
+	arcs := make([][]assignArc, len(centres))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -234,13 +248,13 @@ func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) er
 				c := centres[ci]
 				seeds := m.Router.Seeds(e.sites[c].snap)
 				s.Run(seeds[:], reach)
-				for _, st := range stations {
+				for si, st := range stations {
 					if geo.Haversine(e.Facilities[st].Location, e.Facilities[c].Location) > reachM {
 						continue
 					}
 					t := math.Min(s.SecondsTo(e.sites[st].snap), m.Router.Direct(e.sites[c].snap, e.sites[st].snap))
 					if t <= reach {
-						pairs[ci] = append(pairs[ci], pair{st, c, t})
+						arcs[ci] = append(arcs[ci], assignArc{station: si, centre: ci, seconds: t})
 					}
 				}
 			}
@@ -257,30 +271,12 @@ func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var all []pair
-	for _, ps := range pairs {
-		all = append(all, ps...)
-	}
-	slices.SortFunc(all, func(a, b pair) int {
-		if a.t != b.t {
-			if a.t < b.t {
-				return -1
-			}
-			return 1
-		}
-		return a.station - b.station
-	})
-	load := map[int]int{}
 	capacity := int(math.Round(p.CenterStations.StationsPerCenter.Value))
-	for _, pr := range all {
-		if res[pr.station].Center != "" || load[pr.centre] >= capacity {
-			continue
-		}
-		res[pr.station].Center = e.Facilities[pr.centre].ID
-		load[pr.centre]++
-	}
-	for _, st := range stations {
-		if res[st].Center == "" {
+	to := assignStations(len(stations), len(centres), capacity, slices.Concat(arcs...))
+	for si, st := range stations {
+		if c := to[si]; c >= 0 {
+			res[st].Center = e.Facilities[centres[c]].ID
+		} else {
 			res[st].Flags = append(res[st].Flags, FlagNoCenter)
 		}
 	}
@@ -302,9 +298,10 @@ func (e *Evaluation) findMerges(res []FacilityResult) {
 	}
 	reach := 2 * circle * p.Walking.SpeedMPS.Value
 	for a := 0; a < len(st); a++ {
+		box := boxAround(e.Facilities[st[a]].Location, reach)
 		for b := a + 1; b < len(st); b++ {
 			i, j := st[a], st[b]
-			if geo.Haversine(e.Facilities[i].Location, e.Facilities[j].Location) > reach {
+			if !box.Contains(e.Facilities[j].Location) || geo.Haversine(e.Facilities[i].Location, e.Facilities[j].Location) > reach {
 				continue
 			}
 			small := min(res[i].Elders15, res[j].Elders15)
@@ -320,8 +317,72 @@ func (e *Evaluation) findMerges(res []FacilityResult) {
 	for _, i := range st {
 		if len(res[i].MergeWith) > 0 {
 			res[i].Flags = append(res[i].Flags, FlagCouldMerge)
+			loss := e.lossIfClosed(i)
+			res[i].MergeLossElders = &loss
 		}
 	}
+}
+
+// lossIfClosed is the elders 60+ whom facility i alone serves: the demand
+// points within their community's circle of it that no other supplying
+// facility of a service-circle type reaches within that circle. Closing
+// it would uncover exactly these.
+func (e *Evaluation) lossIfClosed(i int) float64 {
+	m, p := e.m, e.m.Profile
+	f, s := &e.Facilities[i], e.sites[i]
+	if !p.supplies(f) || !HasType(p.ServiceCircle.FacilityTypes, f.Type) {
+		return 0
+	}
+	// Other facilities of its own type: the nearest times of its type may
+	// be its own, so they are looked up in their catchments (as detach
+	// does); other types are read from the nearest times.
+	var others []*site
+	reach := 2 * m.Budget * p.Walking.SpeedMPS.Value // no walk within budget is longer
+	box := boxAround(f.Location, reach)
+	for j := range e.Facilities {
+		g := &e.Facilities[j]
+		if j != i && g.Type == f.Type && box.Contains(g.Location) && p.supplies(g) && geo.Haversine(g.Location, f.Location) <= reach {
+			others = append(others, e.sites[j])
+		}
+	}
+	var loss float64
+	for k, pt := range s.catch.Points {
+		d := m.DemandPoint(pt)
+		circle := m.CircleSeconds(m.City.Regions[d.Community].AreaType)
+		if float64(s.catch.Seconds[k]) > circle {
+			continue
+		}
+		if e.servedWithout(pt, f.Type, others, circle) {
+			continue
+		}
+		loss += d.Elders60
+	}
+	return loss
+}
+
+// boxAround is a lon/lat box holding every point within metres of p (a
+// cheap test before Haversine).
+func boxAround(p orb.Point, metres float64) orb.Bound {
+	dLat := metres / (geo.EarthRadius * math.Pi / 180) * 1.01
+	dLon := dLat / math.Max(0.01, math.Cos(math.Min(89, math.Abs(p[1])+dLat)*math.Pi/180))
+	return orb.Bound{Min: orb.Point{p[0] - dLon, p[1] - dLat}, Max: orb.Point{p[0] + dLon, p[1] + dLat}}
+}
+
+// servedWithout reports whether demand point pt is served within circle
+// by a facility of a service-circle type other than typ, or by one of
+// others (facilities of type typ).
+func (e *Evaluation) servedWithout(pt int32, typ FacilityType, others []*site, circle float64) bool {
+	for _, t := range e.m.Profile.ServiceCircle.FacilityTypes {
+		if t != typ && float64(e.nearest[typeIndex(t)][pt]) <= circle {
+			return true
+		}
+	}
+	for _, o := range others {
+		if at, ok := slices.BinarySearch(o.catch.Points, pt); ok && float64(o.catch.Seconds[at]) <= circle {
+			return true
+		}
+	}
+	return false
 }
 
 // unservedWithin sums the elders 60+ of a catchment within t seconds whom

@@ -3,7 +3,9 @@ package planner
 import (
 	"math"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Indicators are the figures judged for one region. Counts and areas are
@@ -124,27 +126,35 @@ func ratioOf(part, whole float64) float64 {
 	return part / whole
 }
 
-// IndicatorNames lists the indicator names (the JSON keys) in report
-// column order.
-func IndicatorNames() []string {
+// indicatorFields is the struct field index and JSON name of every
+// exported indicator, found once by reflection.
+var indicatorFields = sync.OnceValues(func() ([]int, []string) {
 	t := reflect.TypeOf(Indicators{})
+	var idx []int
 	var names []string
 	for i := 0; i < t.NumField(); i++ {
 		if f := t.Field(i); f.IsExported() {
+			idx = append(idx, i)
 			names = append(names, strings.Split(f.Tag.Get("json"), ",")[0])
 		}
 	}
-	return names
+	return idx, names
+})
+
+// IndicatorNames lists the indicator names (the JSON keys) in report
+// column order.
+func IndicatorNames() []string {
+	_, names := indicatorFields()
+	return slices.Clone(names)
 }
 
 // Values returns the indicators in the order of IndicatorNames.
 func (in Indicators) Values() []float64 {
-	v := reflect.ValueOf(in)
-	out := make([]float64, 0, v.NumField())
-	for i := 0; i < v.NumField(); i++ {
-		if v.Type().Field(i).IsExported() {
-			out = append(out, v.Field(i).Float())
-		}
+	idx, _ := indicatorFields()
+	v := reflect.ValueOf(&in).Elem()
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = v.Field(i).Float()
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,60 +14,153 @@ import (
 	"log/slog"
 
 	"github.com/carecircle/carecircle/data"
+	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/web/report"
 	"github.com/spf13/cobra"
 )
 
+// reportFlags are the report command's own flags.
+type reportFlags struct {
+	format, out, scenario, db, region, lang, table string
+}
+
 func newReportCmd() *cobra.Command {
 	var cf cityFlags
-	var format, out string
+	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Judge a city against its standards profile and write the coverage-gap report",
 		Long: "Judges every community, street and district against the standards profile and\n" +
-			"writes the report: json (everything: indicators, facilities, ranked gaps with\n" +
-			"clause and source), csv (one row per region, UTF-8 with BOM) or geojson\n" +
-			"(region boundaries with their indicators). See docs/indicators.md.",
-		Example: "  carecircle report --demo --format json --out report.json\n" +
-			"  carecircle report --city ./mycity --profile chongqing --format csv --out regions.csv",
+			"writes the report: xlsx (workbook: 汇总, 街道, 社区, 设施, 缺口, 方案), html (one\n" +
+			"printable file with maps and charts), pdf (the html printed by headless Chromium),\n" +
+			"json (everything: indicators, facilities, ranked gaps with clause and source),\n" +
+			"csv (one table, UTF-8 with BOM: regions, gaps or facilities) or geojson (region\n" +
+			"boundaries with their indicators). --scenario judges a saved scenario (from the\n" +
+			"--db that `carecircle serve` keeps), --region one district, street or community.\n" +
+			"See docs/reports.md and docs/indicators.md.",
+		Example: "  carecircle report --demo --format xlsx --out report.xlsx\n" +
+			"  carecircle report --demo --format html --region 500199002 --out street.html\n" +
+			"  carecircle report --city ./mycity --scenario s-abc12 --db scenarios.db --format pdf --out plan.pdf\n" +
+			"  carecircle report --demo --format csv --table gaps --lang en --out gaps.csv",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cf.args(cmd, args); err != nil {
 				return err
 			}
-			if out != "" && format == "" {
-				format = strings.TrimPrefix(filepath.Ext(out), ".")
-			}
-			if format == "" {
-				format = "json"
-			}
-			if !slices.Contains(data.ReportFormats(), format) {
-				return fmt.Errorf("--format %q: want one of %s", format, strings.Join(data.ReportFormats(), ", "))
-			}
-			b, err := cf.load(cmd.Context())
-			if err != nil {
-				return err
-			}
-			m, err := buildModel(cmd.Context(), b)
-			if err != nil {
-				return err
-			}
-			start := time.Now()
-			a, err := m.Baseline().Assess(cmd.Context(), "baseline")
-			if err != nil {
-				return err
-			}
-			slog.Info("assessed", "regions", len(a.Regions), "gaps", len(a.Gaps), "took", time.Since(start).Round(time.Millisecond))
-			write := func(w io.Writer) error { return data.WriteReport(w, format, a, b.City.Regions) }
-			if out == "" {
-				return write(cmd.OutOrStdout())
-			}
-			return writeFileAtomic(out, write)
+			return runReport(cmd, &cf, &rf)
 		},
 	}
 	cf.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "", "json, csv or geojson (default: from --out's extension, else json)")
-	cmd.Flags().StringVar(&out, "out", "", "output file (default: standard output)")
+	fl := cmd.Flags()
+	fl.StringVar(&rf.format, "format", "", strings.Join(report.Formats(), ", ")+" (default: from --out's extension, else json)")
+	fl.StringVar(&rf.out, "out", "", "output file (default: standard output)")
+	fl.StringVar(&rf.scenario, "scenario", "", "judge this saved scenario (its id) instead of today's city")
+	fl.StringVar(&rf.db, "db", "", "scenario database of --scenario (default: "+defaultDBPath()+")")
+	fl.StringVar(&rf.region, "region", "", "report on one district, street or community (its code) instead of the whole city")
+	fl.StringVar(&rf.lang, "lang", "zh", "language of headers and labels: zh or en")
+	fl.StringVar(&rf.table, "table", "regions", "the table of a csv report: "+strings.Join(data.CSVTables(), ", "))
 	return cmd
+}
+
+func runReport(cmd *cobra.Command, cf *cityFlags, rf *reportFlags) error {
+	ctx := cmd.Context()
+	format := rf.format
+	if rf.out != "" && format == "" {
+		format = strings.ToLower(strings.TrimPrefix(filepath.Ext(rf.out), "."))
+		if format == "htm" {
+			format = "html"
+		}
+	}
+	if format == "" {
+		format = "json"
+	}
+	if !slices.Contains(report.Formats(), format) {
+		return fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", "))
+	}
+	opt := data.ReportOptions{Lang: rf.lang, Region: rf.region, Table: rf.table, Date: time.Now()}
+	if err := opt.Normalize(); err != nil {
+		return fmt.Errorf("--lang/--table: %w", err)
+	}
+	var browser string
+	if format == "pdf" {
+		// Say so before the minutes of loading a city, not after.
+		var err error
+		if browser, err = report.FindChromium(); err != nil {
+			return err
+		}
+	}
+	src, err := cf.source()
+	if err != nil {
+		return err
+	}
+	b, err := cf.load(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := buildModel(ctx, b)
+	if err != nil {
+		return err
+	}
+	opt.Regions, opt.Source, opt.FromOSM = b.City.Regions, src.String(), b.Config.OSM != ""
+	start := time.Now()
+	base := m.Baseline()
+	eval, id := base, "baseline"
+	if rf.scenario != "" && rf.scenario != "baseline" {
+		sc, err := loadScenario(ctx, rf.db, b.City.Name, rf.scenario)
+		if err != nil {
+			return err
+		}
+		if eval, err = sc.Apply(base); err != nil {
+			return fmt.Errorf("--scenario %s: %w", sc.ID, err)
+		}
+		if opt.Proposals, err = planner.ProposalEffects(base, sc); err != nil {
+			return fmt.Errorf("--scenario %s: %w", sc.ID, err)
+		}
+		opt.Scenario, opt.Before, id = sc, base.Clone().Summary(), sc.ID
+	}
+	a, err := eval.Assess(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Scope(opt.Region, opt.Regions); err != nil {
+		return fmt.Errorf("--region: %w", err)
+	}
+	slog.Info("assessed", "scenario", id, "regions", len(a.Regions), "gaps", len(a.Gaps), "took", time.Since(start).Round(time.Millisecond))
+	in := report.Input{Assessment: a, Eval: eval, Options: opt, Chromium: browser}
+	write := func(w io.Writer) error {
+		start := time.Now()
+		if err := report.Write(ctx, w, format, in); err != nil {
+			return err
+		}
+		slog.Info("report written", "format", format, "took", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	if rf.out == "" {
+		return write(cmd.OutOrStdout())
+	}
+	return writeFileAtomic(rf.out, write)
+}
+
+// loadScenario reads scenario id of city from the store at db (the
+// serve command's default when empty). A missing file is an error, not a
+// new empty store.
+func loadScenario(ctx context.Context, db, city, id string) (*planner.Scenario, error) {
+	if db == "" {
+		db = defaultDBPath()
+	}
+	if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("--scenario %s: no scenario database at %s (give --db FILE, the database `carecircle serve --db` keeps)", id, db)
+	}
+	store, err := data.OpenScenarioStore(ctx, db, city)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	sc, err := store.Get(ctx, id)
+	if errors.Is(err, data.ErrScenarioNotFound) {
+		return nil, fmt.Errorf("--scenario %s: %s has no scenario %q for %s", id, db, id, city)
+	}
+	return sc, err
 }
 
 // writeFileAtomic writes path through a temporary file in the same folder,

@@ -1,0 +1,87 @@
+// The HTTP API of docs/api.md. Every failure becomes an ApiError carrying
+// the server's error.code and error.message, so the interface can show it.
+
+import { t } from './i18n.js';
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details || {};
+  }
+}
+
+const TOKEN_KEY = 'carecircle.token';
+
+function token() {
+  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+}
+
+// request sends one call. opts: {method, body, version (If-Match), signal}.
+// A 401 on a write asks once for the server's token and retries.
+export async function request(path, opts = {}, retried = false) {
+  const headers = { Accept: 'application/json' };
+  const method = opts.method || 'GET';
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.version != null) headers['If-Match'] = `"${opts.version}"`;
+  const tok = token();
+  if (tok && method !== 'GET') headers.Authorization = `Bearer ${tok}`;
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+      cache: 'no-store',
+    });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', t('error.network', { msg: err.message }));
+  }
+  if (res.status === 401 && method !== 'GET' && !retried) {
+    const entered = window.prompt(t('token.prompt'), '');
+    if (entered) {
+      try { localStorage.setItem(TOKEN_KEY, entered.trim()); } catch { /* ignore */ }
+      return request(path, opts, true);
+    }
+  }
+  if (res.status === 204) return { data: null, etag: res.headers.get('ETag') };
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!res.ok) {
+    const e = data && data.error;
+    if (e && e.message) throw new ApiError(res.status, e.code || 'error', e.message, e.details);
+    throw new ApiError(res.status, 'http_' + res.status, t('error.generic', { status: res.status }) + (text && !data ? ': ' + text.slice(0, 200) : ''));
+  }
+  return { data, etag: res.headers.get('ETag') };
+}
+
+const enc = encodeURIComponent;
+const sc = (id) => `/api/v1/scenarios/${enc(id)}`;
+
+export const api = {
+  city: () => request('/api/v1/city').then((r) => r.data),
+  tileJSON: (path, scenario) => request(`${path}${path.includes('?') ? '&' : '?'}scenario=${enc(scenario)}`).then((r) => r.data),
+
+  scenarios: () => request('/api/v1/scenarios').then((r) => r.data),
+  scenario: (id) => request(sc(id)).then((r) => r.data),
+  createScenario: (name, from) => request('/api/v1/scenarios', { method: 'POST', body: from ? { name, from } : { name } }).then((r) => r.data),
+  renameScenario: (id, name, version) => request(sc(id), { method: 'PATCH', body: { name }, version }).then((r) => r.data),
+  deleteScenario: (id) => request(sc(id), { method: 'DELETE' }).then((r) => r.data),
+
+  summary: (id) => request(`${sc(id)}/summary`).then((r) => r.data),
+  assessment: (id) => request(`${sc(id)}/assessment`).then((r) => r.data),
+  compare: (id, other = 'baseline') => request(`${sc(id)}/compare?with=${enc(other)}`).then((r) => r.data),
+
+  facility: (id, fid) => request(`${sc(id)}/facilities/${enc(fid)}`).then((r) => r.data),
+  addFacility: (id, body, version) => request(`${sc(id)}/facilities`, { method: 'POST', body, version }).then((r) => r.data),
+  changeFacility: (id, fid, body, version) => request(`${sc(id)}/facilities/${enc(fid)}`, { method: 'PATCH', body, version }).then((r) => r.data),
+  deleteFacility: (id, fid, version) => request(`${sc(id)}/facilities/${enc(fid)}`, { method: 'DELETE', version }).then((r) => r.data),
+
+  reportURL: (id, format, lang) => `/api/v1/reports/gap.${format}?scenario=${enc(id)}&lang=${enc(lang)}`,
+};

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/carecircle/carecircle/planner"
+)
+
+func (s *Server) getCity(w http.ResponseWriter, _ *http.Request) error {
+	c := s.bundle.City
+	b := c.Network.Bound()
+	type coded struct {
+		Code  string       `json:"code"`
+		Label planner.Text `json:"label"`
+	}
+	var types, statuses []coded
+	for _, t := range planner.FacilityTypes() {
+		types = append(types, coded{string(t), t.Label()})
+	}
+	for _, st := range planner.FacilityStatuses() {
+		statuses = append(statuses, coded{string(st), st.Label()})
+	}
+	type region struct {
+		Code   string        `json:"code"`
+		Name   string        `json:"name"`
+		Level  planner.Level `json:"level"`
+		Parent string        `json:"parent,omitempty"`
+	}
+	regions := make([]region, len(c.Regions))
+	for i, r := range c.Regions {
+		regions[i] = region{r.Code, r.Name, r.Level, r.Parent}
+	}
+	type layer struct {
+		ID       string `json:"id"`
+		TileJSON string `json:"tilejson"`
+	}
+	var layers []layer
+	for _, l := range s.tiles.Layers() {
+		layers = append(layers, layer{l, "/tiles/" + l + ".json"})
+	}
+	p := s.model.Profile
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name":   c.Name,
+		"bbox":   [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		"center": b.Center(),
+		"profile": map[string]any{"name": p.Name, "title": p.Title,
+			"urban_minutes": p.ServiceCircle.UrbanMinutes.Value, "rural_m": p.ServiceCircle.RuralMetres.Value,
+			"speed_mps": p.Walking.SpeedMPS.Value},
+		"layers":            layers,
+		"facility_types":    types,
+		"facility_statuses": statuses,
+		"regions":           regions,
+		"attribution":       "© OpenStreetMap contributors",
+	})
+	return nil
+}

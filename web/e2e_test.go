@@ -1,0 +1,120 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carecircle/carecircle/data"
+	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/web"
+)
+
+// chromiumPath is Debian's chromium, which .ci/run installs; CHROMIUM
+// overrides it.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// TestBrowserEndToEnd serves the demo district in-process and runs the web
+// app in headless chromium (web/e2e/e2e.mjs, playwright-core): the map
+// draws, a scenario is created and a site drawn where elders are not
+// covered, the coverage figure rises, and the scenario survives a reload.
+// It skips when node, chromium or web/e2e/node_modules is missing, so a
+// fresh clone passes; .ci/run installs them.
+func TestBrowserEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("browser test skipped: node is not installed (.ci/run installs it with chromium)")
+	}
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		t.Skipf("browser test skipped: no chromium at %s (apt-get install chromium; .ci/run does)", chromiumPath())
+	}
+	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
+		t.Skip("browser test skipped: web/e2e/node_modules/playwright-core is missing (run `npm ci` in web/e2e; .ci/run does)")
+	}
+
+	ctx := context.Background()
+	preset := os.Getenv("CARECIRCLE_E2E_PRESET")
+	if preset == "" {
+		preset = "district"
+	}
+	start := time.Now()
+	b, err := data.DemoBundle(ctx, preset, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := planner.NewModel(ctx, b.City, b.Profile, b.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := data.OpenScenarioStore(ctx, filepath.Join(t.TempDir(), "scenarios.db"), b.City.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(ts.Close)
+	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
+		t.Fatalf("test server at %s, want 127.0.0.1", ts.URL)
+	}
+	resp, err := http.Get(ts.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	t.Logf("demo %s served at %s (ready in %s)", preset, ts.URL, time.Since(start).Round(time.Millisecond))
+
+	artefacts, err := filepath.Abs(filepath.Join("e2e", "artefacts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", ts.URL+"/", artefacts)
+	cmd.Dir = "e2e"
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
+	cmd.WaitDelay = 10 * time.Second
+	out, err := cmd.CombinedOutput()
+	t.Logf("node e2e.mjs output:\n%s", out)
+	if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("browser test timed out; screenshots in %s", artefacts)
+	}
+	if err != nil {
+		t.Fatalf("browser test failed (%v); screenshots in %s", err, artefacts)
+	}
+}

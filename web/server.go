@@ -1,0 +1,194 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/carecircle/carecircle/data"
+	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/web/tiles"
+	"github.com/go-chi/chi/v5"
+)
+
+// maxBody caps request bodies: the largest legitimate one is a facility.
+const maxBody = 1 << 20
+
+// Config is what a Server serves.
+type Config struct {
+	Bundle *data.Bundle        // the city
+	Model  *planner.Model      // the city judged under its profile
+	Store  *data.ScenarioStore // saved scenarios
+	Token  string              // when set, writes need "Authorization: Bearer Token"
+	Logger *slog.Logger        // nil: slog.Default()
+}
+
+// Server is the HTTP face of one city. It is safe for concurrent use.
+type Server struct {
+	bundle *data.Bundle
+	model  *planner.Model
+	store  *data.ScenarioStore
+	tiles  *tiles.Server
+	token  string
+	log    *slog.Logger
+
+	mu        sync.Mutex
+	scenarios map[string]*scenarioState // evaluations of scenarios asked about
+}
+
+// New makes a server for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Bundle == nil || cfg.Model == nil || cfg.Store == nil {
+		return nil, fmt.Errorf("web: a server needs a city bundle, its model and a scenario store")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	t, err := tiles.New(cfg.Bundle, cfg.Model)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
+		scenarios: map[string]*scenarioState{}}, nil
+}
+
+// Handler returns the server's routes with their middleware.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, s.logRequests, limitBodies, s.authorizeWrites)
+	s.routes(r)
+	return r
+}
+
+// routesOnly is the router without middleware, for checking the routes
+// against docs/openapi.yaml.
+func (s *Server) routesOnly() chi.Router {
+	r := chi.NewRouter()
+	s.routes(r)
+	return r
+}
+
+// routes mounts every endpoint on r.
+func (s *Server) routes(r chi.Router) {
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/city", s.handle(s.getCity))
+		r.Get("/scenarios", s.handle(s.listScenarios))
+		r.Post("/scenarios", s.handle(s.createScenario))
+		r.Route("/scenarios/{id}", func(r chi.Router) {
+			r.Get("/", s.handle(s.getScenario))
+			r.Patch("/", s.handle(s.renameScenario))
+			r.Delete("/", s.handle(s.deleteScenario))
+			r.Get("/assessment", s.handle(s.getAssessment))
+			r.Get("/summary", s.handle(s.getSummary))
+			r.Get("/compare", s.handle(s.compareScenario))
+			r.Post("/facilities", s.handle(s.addFacility))
+			r.Get("/facilities/{fid}", s.handle(s.getFacility))
+			r.Patch("/facilities/{fid}", s.handle(s.changeFacility))
+			r.Delete("/facilities/{fid}", s.handle(s.closeFacility))
+		})
+		r.Post("/isochrone", s.handle(s.isochrone))
+		r.Get("/nearest", s.handle(s.nearest))
+		r.Get("/reports/gap.{format}", s.handle(s.getReport))
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, notFound("no API endpoint %s %s", r.Method, r.URL.Path))
+		})
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)})
+		})
+	})
+	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
+	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.serveTile)
+	r.Handle("/*", appHandler())
+}
+
+// handle adapts a handler that returns an error to http.HandlerFunc.
+func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+// recoverPanics turns a panic in a handler into a 500 with the API's error
+// body and a logged stack, so one bad request never takes the server down.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		if strings.HasPrefix(r.URL.Path, "/tiles/") || r.Method == http.MethodGet && rec.status < 400 {
+			level = slog.LevelDebug
+		}
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "took", time.Since(start))
+	})
+}
+
+func limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorizeWrites asks for the bearer token on every write when the server
+// has one.
+func (s *Server) authorizeWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.token != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="carecircle"`)
+				s.writeError(w, r, &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "writes need Authorization: Bearer <token> (the --token or CARECIRCLE_TOKEN of the server)"})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// WarmUp computes in the background what the first map views would
+// otherwise wait for (every baseline facility's service area), until ctx
+// ends.
+func (s *Server) WarmUp(ctx context.Context) {
+	go func() {
+		if err := s.tiles.WarmServiceAreas(ctx, s.model.Baseline()); err != nil && ctx.Err() == nil {
+			s.log.Warn("warming service areas", "err", err)
+		}
+	}()
+}
+
+// Close releases what the server holds (not the store, which the caller
+// opened).
+func (s *Server) Close(context.Context) error { return nil }
