@@ -25,10 +25,15 @@ func (s *Server) getCity(w http.ResponseWriter, _ *http.Request) error {
 		Name   string        `json:"name"`
 		Level  planner.Level `json:"level"`
 		Parent string        `json:"parent,omitempty"`
+		BBox   *[4]float64   `json:"bbox,omitempty"` // for flying the map to it
 	}
 	regions := make([]region, len(c.Regions))
 	for i, r := range c.Regions {
-		regions[i] = region{r.Code, r.Name, r.Level, r.Parent}
+		regions[i] = region{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent}
+		if r.Boundary != nil {
+			rb := r.Boundary.Bound()
+			regions[i].BBox = &[4]float64{rb.Min[0], rb.Min[1], rb.Max[0], rb.Max[1]}
+		}
 	}
 	type layer struct {
 		ID       string `json:"id"`

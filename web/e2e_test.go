@@ -81,6 +81,11 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As `carecircle serve` does: service areas are computed in the
+	// background, so zoomed-in views do not wait for them.
+	warm, stopWarm := context.WithCancel(ctx)
+	t.Cleanup(stopWarm)
+	srv.WarmUp(warm)
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Listener.Close()
 	ts.Listener = ln

@@ -254,7 +254,13 @@ async function main() {
     const stored = await api(`/api/v1/scenarios/${encodeURIComponent(scenarioId)}`);
     check((stored.added || []).some((f) => f.id === siteId), `the server's scenario ${scenarioId} lacks site ${siteId}`);
     await page.evaluate((c) => window.cc.map.jumpTo({ center: c, zoom: 15.5 }), [moved.lon, moved.lat]);
-    await waitMapSettled(page, await idleCount(page));
+    // Only for the screenshot: the checks above are what this step asserts,
+    // and a loaded machine can take long to draw zoomed-in tiles in software.
+    try {
+      await waitMapSettled(page, await idleCount(page), 90000);
+    } catch (err) {
+      console.log(`e2e: warning: map not settled for the screenshot (${err.message.split('\n')[0]})`);
+    }
     await shot(page, '3-after-reload.png');
 
     step = 'switch to English';

@@ -201,6 +201,9 @@ func barChart(bars []bar, max, target float64, targetLabel, unit string) templat
 	}
 	plotW := w - labelW - valueW
 	h := top + rowH*float64(len(bars)) + 10
+	if targetLabel != "" && !math.IsNaN(target) {
+		h += 16 // a row under the bars for the target's label
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %s %s" role="img" preserveAspectRatio="xMinYMin meet">`, f1(w), f1(h))
 	// Grid: quarters of the scale.
@@ -222,7 +225,7 @@ func barChart(bars []bar, max, target float64, targetLabel, unit string) templat
 		x := labelW + plotW*target/max
 		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#1a7f37" stroke-width="2" stroke-dasharray="6 4"/>`, f1(x), f1(top-4), f1(x), f1(h-8))
 		if targetLabel != "" {
-			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="12" fill="#1a7f37" text-anchor="end">%s</text>`, f1(x-4), f1(h-12), esc(targetLabel))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="12" fill="#1a7f37" text-anchor="end">%s</text>`, f1(x-4), f1(h-4), esc(targetLabel))
 		}
 	}
 	b.WriteString(`</svg>`)
