@@ -196,23 +196,7 @@ func parseCandidate(rw *row, rec *record, sys crs.System, na *networkArea, rs *r
 		}
 	}
 
-	var p0 orb.Point
-	located := false
-	if rec.geom != nil || (rw.b.t.geojson && !rw.b.has("lon")) {
-		if pt, ok := rec.geom.(orb.Point); ok && validPoint(pt) {
-			p0, located = pt, true
-		} else {
-			got := "no geometry"
-			if rec.geom != nil {
-				got = rec.geom.GeoJSONType()
-			}
-			rw.fail("geometry", "%s; want a Point with the site's lon/lat", got)
-		}
-	} else {
-		lon, ok1 := rw.coordinate("lon", 180)
-		lat, ok2 := rw.coordinate("lat", 90)
-		p0, located = orb.Point{lon, lat}, ok1 && ok2
-	}
+	p0, located := rw.location(rec.geom, "site") // as written, in the bundle's crs
 	if located {
 		c.Location = crs.ToWGS84(sys, p0)
 		if _, why := na.snap(c.Location); why != "" {

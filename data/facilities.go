@@ -221,24 +221,7 @@ func (fr *facilityReader) parse(rw *row, rec *record, healthFile bool) (planner.
 		}
 	}
 
-	// Location: lon/lat columns, or a GeoJSON Point.
-	var p0 orb.Point // as written, in the bundle's crs
-	located := false
-	if rec.geom != nil || (rw.b.t.geojson && !rw.b.has("lon")) {
-		if pt, ok := rec.geom.(orb.Point); ok && validPoint(pt) {
-			p0, located = pt, true
-		} else {
-			got := "no geometry"
-			if rec.geom != nil {
-				got = rec.geom.GeoJSONType()
-			}
-			rw.fail("geometry", "%s; want a Point with the facility's lon/lat", got)
-		}
-	} else {
-		lon, ok1 := rw.coordinate("lon", 180)
-		lat, ok2 := rw.coordinate("lat", 90)
-		p0, located = orb.Point{lon, lat}, ok1 && ok2
-	}
+	p0, located := rw.location(rec.geom, "facility") // as written, in the bundle's crs
 	var snap geo.Snap
 	if located {
 		f.Location = crs.ToWGS84(fr.sys, p0)

@@ -546,3 +546,22 @@ func thousands(s string) bool {
 // formatNumber writes a float64 so that parseNumber reads back the same
 // value, without an exponent: the shortest decimal that round-trips.
 func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// location reads a row's place: its GeoJSON Point geometry, or its lon/lat
+// columns. what names the thing located in the problem ("facility", "site").
+func (rw *row) location(geom orb.Geometry, what string) (orb.Point, bool) {
+	if geom != nil || (rw.b.t.geojson && !rw.b.has("lon")) {
+		if pt, ok := geom.(orb.Point); ok && validPoint(pt) {
+			return pt, true
+		}
+		got := "no geometry"
+		if geom != nil {
+			got = geom.GeoJSONType()
+		}
+		rw.fail("geometry", "%s; want a Point with the %s's lon/lat", got, what)
+		return orb.Point{}, false
+	}
+	lon, ok1 := rw.coordinate("lon", 180)
+	lat, ok2 := rw.coordinate("lat", 90)
+	return orb.Point{lon, lat}, ok1 && ok2
+}
