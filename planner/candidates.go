@@ -364,7 +364,7 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 		}
 	}
 	if len(ce.problems) > 0 {
-		return ce
+		return &RequestError{ce}
 	}
 	if req.Problem == ProblemRuleAware {
 		in.markRuleCandidates(in.rules)

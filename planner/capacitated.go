@@ -2,7 +2,7 @@ package planner
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"math"
 	"slices"
 )
@@ -208,7 +208,7 @@ func (in *optInstance) capacitated(ctx context.Context) (*OptimizeResult, error)
 	if fpe == 0 {
 		fpe = in.m.floorPerElder()
 		if fpe == 0 {
-			return nil, fmt.Errorf("optimize: floor_per_elder_m2: the city's floor norm per elder cannot be worked out (no households or elders); give it")
+			return nil, &RequestError{errors.New("optimize: floor_per_elder_m2: the city's floor norm per elder cannot be worked out (no households or elders); give it")}
 		}
 	}
 	var items []capItem

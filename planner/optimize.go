@@ -418,7 +418,7 @@ func (e *Evaluation) Optimize(ctx context.Context, req OptimizeRequest, progress
 // empty. Optimize checks the rest (the type against the profile, the
 // budget against the cheapest size, each candidate against the network).
 func (r *OptimizeRequest) Validate() error {
-	bad := func(format string, args ...any) error { return fmt.Errorf("optimize: "+format, args...) }
+	bad := func(format string, args ...any) error { return &RequestError{fmt.Errorf("optimize: "+format, args...)} }
 	if r.Problem == "" {
 		r.Problem = ProblemMaxCoverage
 		if r.Target != 0 {
@@ -497,8 +497,8 @@ func (m *Model) checkRequest(r OptimizeRequest) (OptimizeRequest, error) {
 			r.Type = CommunityStation
 		}
 		if !HasType(p.ServiceCircle.FacilityTypes, r.Type) {
-			return r, fmt.Errorf("optimize: type %s: profile %s does not count it towards the service circle (service_circle.facility_types: %s), so a new one would cover no one",
-				r.Type, p.Name, joinCodes(p.ServiceCircle.FacilityTypes))
+			return r, &RequestError{fmt.Errorf("optimize: type %s: profile %s does not count it towards the service circle (service_circle.facility_types: %s), so a new one would cover no one",
+				r.Type, p.Name, joinCodes(p.ServiceCircle.FacilityTypes))}
 		}
 	}
 	if r.Problem == ProblemCapacitated {
@@ -512,7 +512,7 @@ func (m *Model) checkRequest(r OptimizeRequest) (OptimizeRequest, error) {
 			}
 		}
 		if r.Budget < cheapest.Cost {
-			return r, fmt.Errorf("optimize: budget %g is less than the cheapest site (%g m² for %g): no site can be built", r.Budget, cheapest.FloorArea, cheapest.Cost)
+			return r, &RequestError{fmt.Errorf("optimize: budget %g is less than the cheapest site (%g m² for %g): no site can be built", r.Budget, cheapest.FloorArea, cheapest.Cost)}
 		}
 	}
 	if r.CandidateRes == 0 {
@@ -543,4 +543,15 @@ func (e *candidateError) Error() string {
 }
 
 // errNoElders is returned when the city has no elders to cover.
-var errNoElders = errors.New("optimize: the city has no elders 60+ to cover")
+var errNoElders = &RequestError{errors.New("optimize: the city has no elders 60+ to cover")}
+
+// RequestError is a siting question that cannot be answered as asked: a
+// field out of range, a candidate off the walking network, a city with no
+// elders. Optimize's other errors are the run's own (cancelled, failed);
+// a server answers a RequestError with 4xx, the others with 5xx.
+type RequestError struct{ Err error }
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *RequestError) Unwrap() error { return e.Err }

@@ -471,6 +471,10 @@ func TestOptimizeBadInput(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %q does not say %q", err, tc.want)
 			}
+			var re *RequestError
+			if !errors.As(err, &re) {
+				t.Errorf("error %q is a %T, not a *RequestError, so a server would answer 500", err, err)
+			}
 		})
 	}
 }

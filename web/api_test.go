@@ -28,6 +28,14 @@ var (
 // testServer serves the tiny demo city with a fresh scenario store.
 func testServer(t *testing.T, token string) (*httptest.Server, *data.ScenarioStore) {
 	t.Helper()
+	_, ts, store := testServerOf(t, token)
+	return ts, store
+}
+
+// testServerOf is testServer with the Server itself, for tests that look
+// inside it.
+func testServerOf(t *testing.T, token string) (*Server, *httptest.Server, *data.ScenarioStore) {
+	t.Helper()
 	tinyOnce.Do(func() {
 		ctx := context.Background()
 		if tinyBundle, tinyErr = data.DemoBundle(ctx, "tiny", 1); tinyErr == nil {
@@ -48,7 +56,8 @@ func testServer(t *testing.T, token string) (*httptest.Server, *data.ScenarioSto
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return ts, store
+	t.Cleanup(func() { srv.Close(context.Background()) })
+	return srv, ts, store
 }
 
 type reply struct {

@@ -223,6 +223,7 @@ func (s *Server) deleteScenario(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.forget(id)
 	s.tiles.Drop(id)
+	s.runs.dropScenario(id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

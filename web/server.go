@@ -38,6 +38,8 @@ type Server struct {
 	token  string
 	log    *slog.Logger
 
+	runs *optimizeRuns // siting optimiser runs
+
 	mu        sync.Mutex
 	scenarios map[string]*scenarioState // evaluations of scenarios asked about
 }
@@ -56,7 +58,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
-		scenarios: map[string]*scenarioState{}}, nil
+		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}}, nil
 }
 
 // Handler returns the server's routes with their middleware.
@@ -93,6 +95,13 @@ func (s *Server) routes(r chi.Router) {
 			r.Get("/facilities/{fid}", s.handle(s.getFacility))
 			r.Patch("/facilities/{fid}", s.handle(s.changeFacility))
 			r.Delete("/facilities/{fid}", s.handle(s.closeFacility))
+			r.Get("/optimize", s.handle(s.listRuns))
+			r.Post("/optimize", s.handle(s.startOptimize))
+			r.Get("/optimize/{run}", s.handle(s.getRun))
+			r.Delete("/optimize/{run}", s.handle(s.deleteRun))
+			r.Get("/optimize/{run}/sites.{format}", s.handle(s.getRunSites))
+			r.Post("/optimize/{run}/accept", s.handle(s.acceptSites))
+			r.Post("/optimize/{run}/reject", s.handle(s.rejectSites))
 		})
 		r.Post("/isochrone", s.handle(s.isochrone))
 		r.Get("/nearest", s.handle(s.nearest))
@@ -189,6 +198,9 @@ func (s *Server) WarmUp(ctx context.Context) {
 	}()
 }
 
-// Close releases what the server holds (not the store, which the caller
-// opened).
-func (s *Server) Close(context.Context) error { return nil }
+// Close cancels optimiser runs and waits for them to stop, and releases
+// what else the server holds (not the store, which the caller opened).
+func (s *Server) Close(context.Context) error {
+	s.runs.close()
+	return nil
+}

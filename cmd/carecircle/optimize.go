@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -134,14 +131,7 @@ func newOptimizeCmd() *cobra.Command {
 			for _, n := range result.Notes {
 				slog.Warn(n)
 			}
-			write := func(w io.Writer) error {
-				if format == "geojson" {
-					return writeOptimizeGeoJSON(w, result)
-				}
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(result)
-			}
+			write := func(w io.Writer) error { return data.WriteSuggestions(w, format, result) }
 			if out == "" {
 				return write(cmd.OutOrStdout())
 			}
@@ -217,46 +207,4 @@ func newProgress(w io.Writer, off bool) (func(done, total int), func()) {
 		last = time.Now()
 		slog.Info("optimising", "done", done, "total", total)
 	}, func() {}
-}
-
-// writeOptimizeGeoJSON writes the suggested sites as Point features, in
-// the order chosen, with the site's fields as properties (and "order",
-// 1 for the first); the answer's other fields are members of the
-// collection.
-func writeOptimizeGeoJSON(w io.Writer, r *planner.OptimizeResult) error {
-	fc := geojson.NewFeatureCollection()
-	for i, s := range r.Sites {
-		props, err := toMap(s)
-		if err != nil {
-			return err
-		}
-		props["order"] = i + 1
-		f := geojson.NewFeature(orb.Point{s.Lon, s.Lat})
-		f.Properties = props
-		fc.Append(f)
-	}
-	rest := *r
-	rest.Sites = nil
-	members, err := toMap(rest)
-	if err != nil {
-		return err
-	}
-	delete(members, "sites")
-	fc.ExtraMembers = members
-	b, err := json.MarshalIndent(fc, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
-}
-
-func toMap(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	err = json.Unmarshal(b, &m)
-	return m, err
 }

@@ -111,6 +111,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 	slog.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	srv.Close(shutCtx) // first: cancelled optimiser runs end the requests waiting on them
 	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
