@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
@@ -155,8 +156,7 @@ func (s *Server) closeFacility(w http.ResponseWriter, r *http.Request) error {
 }
 
 // edit makes one edit to a scenario: checked, evaluated incrementally,
-// saved durably, and only then acknowledged. If the save fails the cached
-// evaluation is dropped, so the stored scenario stays the truth.
+// saved durably, and only then acknowledged.
 func (s *Server) edit(w http.ResponseWriter, r *http.Request, ed planner.Edit, status int) error {
 	id := chi.URLParam(r, "id")
 	if id == BaselineID {
@@ -170,6 +170,27 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, ed planner.Edit, s
 			return err
 		}
 	}
+	return s.withScenario(r, id, func(st *scenarioState, expect int64) error {
+		if _, open := st.sc.Facility(s.bundle.City.Facilities, ed.Facility.ID); ed.Op != planner.OpAdd && !open {
+			return notFound("scenario %s has no facility %q", id, ed.Facility.ID)
+		}
+		version, delta, err := s.applyEdits(r.Context(), st, expect, []planner.Edit{ed})
+		if err != nil {
+			return err
+		}
+		resp := map[string]any{"version": version, "delta": delta}
+		if ed.Op != planner.OpClose {
+			resp["facility"] = ed.Facility
+		}
+		w.Header().Set("ETag", etag(version))
+		writeJSON(w, status, resp)
+		return nil
+	})
+}
+
+// withScenario runs fn with scenario id locked and the version an edit is
+// made on (see expectedVersion).
+func (s *Server) withScenario(r *http.Request, id string, fn func(st *scenarioState, expect int64) error) error {
 	st, err := s.state(r.Context(), id)
 	if err != nil {
 		return err
@@ -180,45 +201,56 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, ed planner.Edit, s
 	if err != nil {
 		return err
 	}
+	return fn(st, expect)
+}
+
+// applyEdits makes edits to a locked scenario as one change, one version
+// up: evaluated incrementally, saved durably, the tiles they touch
+// invalidated. It returns the new version and the delta against the
+// scenario before. If anything fails the cached evaluation is dropped, so
+// the stored scenario stays the truth.
+func (s *Server) applyEdits(ctx context.Context, st *scenarioState, expect int64, edits []planner.Edit) (int64, map[string]any, error) {
 	base := s.bundle.City.Facilities
-	old, wasOpen := st.sc.Facility(base, ed.Facility.ID)
-	if ed.Op != planner.OpAdd && !wasOpen {
-		return notFound("scenario %s has no facility %q", id, ed.Facility.ID)
+	next := st.sc
+	areas := make([]orb.Bound, len(edits))
+	for i, ed := range edits {
+		old, wasOpen := next.Facility(base, ed.Facility.ID)
+		areas[i] = s.affected(old, wasOpen, ed)
+		var err error
+		if next, err = next.With(base, ed); err != nil {
+			return 0, nil, unprocessable("id", "%v", err)
+		}
 	}
-	next, err := st.sc.With(base, ed)
-	if err != nil {
-		return unprocessable("id", "%v", err)
-	}
+	next.Version = st.sc.Version + 1
 	e, before, err := s.evaluation(st)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	if err := planner.ApplyEdit(e, ed); err != nil {
-		var far *geo.TooFarError
-		if errors.As(err, &far) {
-			return unprocessable("lon", "the site is %.0f m from the nearest walkway, more than %.0f m: place it on or near a street", far.Distance, far.Limit)
+	for _, ed := range edits {
+		if err := planner.ApplyEdit(e, ed); err != nil {
+			st.eval, st.sum = nil, nil // perhaps part applied: rebuild from the stored scenario
+			var far *geo.TooFarError
+			if errors.As(err, &far) {
+				return 0, nil, unprocessable("lon", "the site is %.0f m from the nearest walkway, more than %.0f m: place it on or near a street", far.Distance, far.Limit)
+			}
+			return 0, nil, unprocessable("", "%v", err)
 		}
-		return unprocessable("", "%v", err)
 	}
-	if err := s.store.Save(r.Context(), next, expect); err != nil {
+	if err := s.store.Save(ctx, next, expect); err != nil {
 		st.eval, st.sum = nil, nil
-		return storeError(err)
+		return 0, nil, storeError(err)
 	}
 	after := e.Summary()
 	st.sc, st.sum = next, after
 
-	d := s.delta(before, after)
-	area := s.affected(old, wasOpen, ed)
-	d["bbox"] = [4]float64{area.Min[0], area.Min[1], area.Max[0], area.Max[1]}
-	s.tiles.Invalidate(id, area)
-
-	resp := map[string]any{"version": next.Version, "delta": d}
-	if ed.Op != planner.OpClose {
-		resp["facility"] = ed.Facility
+	delta := s.delta(before, after)
+	area := areas[0]
+	for _, a := range areas {
+		area = area.Union(a)
+		s.tiles.Invalidate(st.sc.ID, a)
 	}
-	w.Header().Set("ETag", etag(next.Version))
-	writeJSON(w, status, resp)
-	return nil
+	delta["bbox"] = [4]float64{area.Min[0], area.Min[1], area.Max[0], area.Max[1]}
+	return next.Version, delta, nil
 }
 
 // affected is the area an edit can change: within the longest walk of the

@@ -17,7 +17,6 @@ import (
 	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/planner"
 	"github.com/go-chi/chi/v5"
-	"github.com/paulmach/orb"
 )
 
 // Siting runs: POST /scenarios/{id}/optimize starts the optimiser on a
@@ -463,7 +462,8 @@ type siteSelection struct {
 }
 
 // pick reads the selection and returns the positions of its sites in
-// res, in the order chosen, checking each is a suggestion of the run.
+// res, in the order chosen, checking each is a suggestion of the run not
+// yet accepted.
 func pick(r *http.Request, run *optimizeRun, res *planner.OptimizeResult) ([]int, error) {
 	var sel siteSelection
 	if err := decodeBody(r, &sel); err != nil {
@@ -479,11 +479,17 @@ func pick(r *http.Request, run *optimizeRun, res *planner.OptimizeResult) ([]int
 		}
 		want[id] = true
 	}
+	run.mu.Lock()
+	defer run.mu.Unlock()
 	var at []int
 	for i, s := range res.Sites {
-		if want[s.ID] {
-			at = append(at, i)
+		if !want[s.ID] {
+			continue
 		}
+		if d := run.decisions[s.ID]; d.Decision == siteAccepted {
+			return nil, unprocessable("sites", "sites: %q was already accepted, as facility %s; delete that facility to undo it", s.ID, d.FacilityID)
+		}
+		at = append(at, i)
 	}
 	return at, nil
 }
@@ -513,88 +519,40 @@ func (s *Server) acceptSites(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run.mu.Lock()
-	for _, i := range at {
-		if d := run.decisions[res.Sites[i].ID]; d.Decision == siteAccepted {
-			run.mu.Unlock()
-			return unprocessable("sites", "sites: %q was already accepted, as facility %s", res.Sites[i].ID, d.FacilityID)
-		}
-	}
 	follows := run.accepted
 	run.mu.Unlock()
-
-	st, err := s.state(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	expect, err := expectedVersion(r, st.sc)
-	if err != nil {
-		return err
-	}
-	if expect != run.version && expect != follows {
-		return conflict(st.sc.Version, "scenario %s changed since run %s was asked (version %d, now %d): its gains may no longer hold; run the optimiser again",
-			id, run.id, run.version, st.sc.Version)
-	}
-	base := s.bundle.City.Facilities
-	all := res.Facilities(s.model.Profile)
-	next := st.sc
-	var edits []planner.Edit
-	for _, i := range at {
-		f := all[i]
-		same := func(g planner.Facility) bool { return g.ID == f.ID }
-		if slices.ContainsFunc(base, same) || slices.ContainsFunc(next.Added, same) {
-			f.ID = newFacilityID()
+	return s.withScenario(r, id, func(st *scenarioState, expect int64) error {
+		if expect != run.version && expect != follows {
+			return conflict(st.sc.Version, "scenario %s changed since run %s was asked (version %d, now %d): its gains may no longer hold; run the optimiser again",
+				id, run.id, run.version, st.sc.Version)
 		}
-		ed := planner.Edit{Op: planner.OpAdd, Facility: f}
-		if next, err = next.With(base, ed); err != nil {
-			return unprocessable("sites", "%v", err)
+		base := s.bundle.City.Facilities
+		all := res.Facilities(s.model.Profile)
+		edits := make([]planner.Edit, len(at))
+		for k, i := range at {
+			f := all[i]
+			same := func(g planner.Facility) bool { return g.ID == f.ID }
+			if slices.ContainsFunc(base, same) || slices.ContainsFunc(st.sc.Added, same) {
+				f.ID = newFacilityID()
+			}
+			edits[k] = planner.Edit{Op: planner.OpAdd, Facility: f}
 		}
-		edits = append(edits, ed)
-	}
-	next.Version = st.sc.Version + 1 // one saved edit, however many sites
-	e, before, err := s.evaluation(st)
-	if err != nil {
-		return err
-	}
-	for _, ed := range edits {
-		if err := planner.ApplyEdit(e, ed); err != nil {
-			st.eval, st.sum = nil, nil // part applied: rebuild from the stored scenario
-			return unprocessable("sites", "site %s: %v", ed.Facility.ID, err)
+		version, delta, err := s.applyEdits(r.Context(), st, expect, edits)
+		if err != nil {
+			return err
 		}
-	}
-	if err := s.store.Save(r.Context(), next, expect); err != nil {
-		st.eval, st.sum = nil, nil
-		return storeError(err)
-	}
-	after := e.Summary()
-	st.sc, st.sum = next, after
-
-	d := s.delta(before, after)
-	var area orb.Bound
-	facilities := make([]planner.Facility, len(edits))
-	for k, ed := range edits {
-		a := s.affected(planner.Facility{}, false, ed)
-		if k == 0 {
-			area = a
-		} else {
-			area = area.Union(a)
+		facilities := make([]planner.Facility, len(edits))
+		run.mu.Lock()
+		for k, i := range at {
+			facilities[k] = edits[k].Facility
+			run.decisions[res.Sites[i].ID] = siteDecision{Decision: siteAccepted, FacilityID: edits[k].Facility.ID}
 		}
-		s.tiles.Invalidate(id, a)
-		facilities[k] = ed.Facility
-	}
-	d["bbox"] = [4]float64{area.Min[0], area.Min[1], area.Max[0], area.Max[1]}
-
-	run.mu.Lock()
-	for k, i := range at {
-		run.decisions[res.Sites[i].ID] = siteDecision{Decision: siteAccepted, FacilityID: edits[k].Facility.ID}
-	}
-	run.accepted = next.Version
-	run.mu.Unlock()
-
-	w.Header().Set("ETag", etag(next.Version))
-	writeJSON(w, http.StatusOK, map[string]any{"version": next.Version, "facilities": facilities, "delta": d, "run": run.body(false)})
-	return nil
+		run.accepted = version
+		run.mu.Unlock()
+		w.Header().Set("ETag", etag(version))
+		writeJSON(w, http.StatusOK, map[string]any{"version": version, "facilities": facilities, "delta": delta, "run": run.body(false)})
+		return nil
+	})
 }
 
 // rejectSites marks suggestions as rejected, so the panel can set them
@@ -609,12 +567,6 @@ func (s *Server) rejectSites(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run.mu.Lock()
-	for _, i := range at {
-		if d := run.decisions[res.Sites[i].ID]; d.Decision == siteAccepted {
-			run.mu.Unlock()
-			return unprocessable("sites", "sites: %q was accepted, as facility %s; delete that facility to undo it", res.Sites[i].ID, d.FacilityID)
-		}
-	}
 	for _, i := range at {
 		run.decisions[res.Sites[i].ID] = siteDecision{Decision: siteRejected}
 	}

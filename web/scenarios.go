@@ -190,24 +190,16 @@ func (s *Server) renameScenario(w http.ResponseWriter, r *http.Request) error {
 	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
 		return badRequest("name", "name: required, a non-empty string")
 	}
-	st, err := s.state(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	expect, err := expectedVersion(r, st.sc)
-	if err != nil {
-		return err
-	}
-	sc, err := s.store.Rename(r.Context(), id, strings.TrimSpace(*in.Name), expect)
-	if err != nil {
-		return storeError(err)
-	}
-	st.sc.Name, st.sc.Version = sc.Name, sc.Version
-	w.Header().Set("ETag", etag(sc.Version))
-	writeJSON(w, http.StatusOK, scenarioBody(st.sc))
-	return nil
+	return s.withScenario(r, id, func(st *scenarioState, expect int64) error {
+		sc, err := s.store.Rename(r.Context(), id, strings.TrimSpace(*in.Name), expect)
+		if err != nil {
+			return storeError(err)
+		}
+		st.sc.Name, st.sc.Version = sc.Name, sc.Version
+		w.Header().Set("ETag", etag(sc.Version))
+		writeJSON(w, http.StatusOK, scenarioBody(st.sc))
+		return nil
+	})
 }
 
 func (s *Server) deleteScenario(w http.ResponseWriter, r *http.Request) error {
