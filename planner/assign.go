@@ -131,7 +131,7 @@ func solveAssignment(arcs []assignArc, capacity int, out []int) {
 	done := make([]bool, n)
 	prevNode := make([]int32, n)
 	prevEdge := make([]int32, n)
-	var h distHeap
+	var h binaryHeap[distItem]
 	for flow := 0; flow < len(stations); flow++ {
 		for i := range dist {
 			dist[i] = math.Inf(1)
@@ -209,61 +209,11 @@ type distItem struct {
 	node int32
 }
 
-// distHeap is a binary min-heap by distance, then node id, so ties break
-// the same way every run.
-type distHeap []distItem
-
-func (a distItem) less(b distItem) bool {
+// before orders distItems by distance, then node id, so ties break the
+// same way every run.
+func (a distItem) before(b distItem) bool {
 	if a.d != b.d {
 		return a.d < b.d
 	}
 	return a.node < b.node
-}
-
-func (h *distHeap) push(it distItem) {
-	*h = append(*h, it)
-	a := *h
-	for i := len(a) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !a[i].less(a[p]) {
-			break
-		}
-		a[i], a[p] = a[p], a[i]
-		i = p
-	}
-}
-
-func (h *distHeap) pop() distItem {
-	a := *h
-	top := a[0]
-	n := len(a) - 1
-	a[0] = a[n]
-	a = a[:n]
-	a.down(0)
-	*h = a
-	return top
-}
-
-func (h distHeap) heapify() {
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		h.down(i)
-	}
-}
-
-func (h distHeap) down(i int) {
-	n := len(h)
-	for {
-		l, m := 2*i+1, i
-		if l < n && h[l].less(h[m]) {
-			m = l
-		}
-		if r := l + 1; r < n && h[r].less(h[m]) {
-			m = r
-		}
-		if m == i {
-			return
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
 }

@@ -138,47 +138,13 @@ type lazyEntry struct {
 }
 
 // lazyHeap is a max-heap by key, then by seeded rank.
-type lazyHeap []lazyEntry
+type lazyHeap = binaryHeap[lazyEntry]
 
 func (a lazyEntry) before(b lazyEntry) bool {
 	if a.key != b.key {
 		return a.key > b.key
 	}
 	return a.rank < b.rank
-}
-
-func (h lazyHeap) down(i int) {
-	n := len(h)
-	for {
-		l, m := 2*i+1, i
-		if l < n && h[l].before(h[m]) {
-			m = l
-		}
-		if r := l + 1; r < n && h[r].before(h[m]) {
-			m = r
-		}
-		if m == i {
-			return
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-}
-
-func (h lazyHeap) heapify() {
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		h.down(i)
-	}
-}
-
-func (h *lazyHeap) pop() lazyEntry {
-	a := *h
-	top := a[0]
-	a[0] = a[len(a)-1]
-	a = a[:len(a)-1]
-	a.down(0)
-	*h = a
-	return top
 }
 
 // greedy adds candidates of pool to cs, the best marginal gain first,
