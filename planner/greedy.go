@@ -362,7 +362,7 @@ func checkEvery(pool, iterations int) bool { return pool*max(1, iterations) <= 2
 func (in *optInstance) maxCoverage(ctx context.Context) (*OptimizeResult, error) {
 	n := in.req.Sites
 	pool := in.coverPool()
-	in.progressTotal += n
+	in.progressTotal += n + 3 // the sites, then swaps, restarts and the bound
 	cs := newCoverState(in)
 	bt := newBoundTracker(n, checkEvery(len(pool), n))
 	if err := cs.greedy(ctx, pool, n, nil, bt); err != nil {
@@ -372,10 +372,12 @@ func (in *optInstance) maxCoverage(ctx context.Context) (*OptimizeResult, error)
 		if _, err := cs.swaps(ctx, pool, nil); err != nil {
 			return nil, err
 		}
+		in.step()
 		var err error
 		if cs, err = in.restarts(ctx, cs, pool, n); err != nil {
 			return nil, err
 		}
+		in.step()
 	}
 	bt.recordExact(cs, pool)
 	order, err := in.reorder(ctx, cs.chosen)
@@ -388,6 +390,7 @@ func (in *optInstance) maxCoverage(ctx context.Context) (*OptimizeResult, error)
 	res.Bound = math.Min(rw, bt.ub(n))
 	res.Bound = math.Min(res.Bound, in.lagrangianBound(ctx, pool, n, cs, res.Value, math.Inf(-1), lagrangeIters))
 	res.Bound = math.Max(res.Bound, res.Value)
+	in.step()
 	in.curveBounds(res, bt, rw)
 	if len(order) < n {
 		res.Notes = append(res.Notes, fmt.Sprintf("only %d of the %d sites asked for add coverage: no other candidate reaches an elder not yet covered", len(order), n))
@@ -411,7 +414,7 @@ func (in *optInstance) targetCoverage(ctx context.Context) (*OptimizeResult, err
 		res.Notes = append(res.Notes, fmt.Sprintf("coverage is already %.4f, at or above the target %.4f: no site is needed", in.covered60/in.elders60, req.Target))
 		return res, nil
 	}
-	in.progressTotal += min(len(pool), 16)
+	in.progressTotal += min(len(pool), 16) + 2 // sites (a guess that grows), then shrinking and the bounds
 	bt := newBoundTracker(0, checkEvery(len(pool), 64))
 	if err := cs.greedy(ctx, pool, req.Sites, reached, bt); err != nil {
 		return nil, err
@@ -424,6 +427,7 @@ func (in *optInstance) targetCoverage(ctx context.Context) (*OptimizeResult, err
 			return nil, err
 		}
 	}
+	in.step()
 	bt.recordExact(cs, pool)
 	order, err := in.reorder(ctx, cs.chosen)
 	if err != nil {
@@ -438,6 +442,7 @@ func (in *optInstance) targetCoverage(ctx context.Context) (*OptimizeResult, err
 		res.Bound = math.Min(res.Bound, in.lagrangianBound(ctx, pool, len(order), cs, res.Value, math.Inf(-1), lagrangeIters))
 	}
 	res.Bound = math.Max(res.Value, res.Bound)
+	in.step()
 	in.curveBounds(res, bt, rh)
 	switch {
 	case ok:
