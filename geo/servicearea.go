@@ -25,38 +25,30 @@ type ServiceArea struct {
 // ServiceArea walks from site for at most budget seconds and returns the
 // area reached at H3 resolution res.
 func (s *Search) ServiceArea(site Snap, budget float64, res int) (ServiceArea, error) {
-	if res < 0 || res > 15 {
-		return ServiceArea{}, fmt.Errorf("service area: H3 resolution %d is not in 0..15", res)
+	step, err := sampleStep(res)
+	if err != nil {
+		return ServiceArea{}, err
 	}
 	seeds := s.r.Seeds(site)
 	s.Run(seeds[:], budget)
 
-	edgeM, err := h3.HexagonEdgeLengthAvgM(res)
-	if err != nil {
-		return ServiceArea{}, err
-	}
-	step := edgeM / 2
-	cells := make(map[h3.Cell]struct{})
-	addCell := func(p orb.Point) error {
-		c, err := h3.LatLngToCell(h3.NewLatLng(p[1], p[0]), res)
-		if err != nil {
-			return err
-		}
-		cells[c] = struct{}{}
-		return nil
-	}
-	// sample adds the cells along edge e between fractions f0 and f1.
 	g := s.r.Graph
+	cells := make(map[h3.Cell]struct{})
+	add := func(c h3.Cell) { cells[c] = struct{}{} }
+	// sample adds the cells along edge e between fractions f0 and f1;
+	// whole edges come from the router's EdgeCells when it has them.
+	ec := s.r.edgeCells.Load()
+	if ec != nil && ec.res != res {
+		ec = nil
+	}
 	sample := func(e int32, f0, f1 float64) error {
-		a, b := g.Points[g.EdgeU[e]], g.Points[g.EdgeV[e]]
-		n := int(math.Ceil((f1-f0)*g.EdgeLen[e]/step)) + 1
-		for k := 0; k <= n; k++ {
-			f := f0 + (f1-f0)*float64(k)/float64(n)
-			if err := addCell(orb.Point{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1])}); err != nil {
-				return err
+		if ec != nil && f0 == 0 && f1 == 1 {
+			for _, c := range ec.Of(e) {
+				add(c)
 			}
+			return nil
 		}
-		return nil
+		return sampleEdge(g, e, f0, f1, step, res, add)
 	}
 
 	area := ServiceArea{ReachableNodes: len(s.settled)}

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/carecircle/carecircle/data"
+	"github.com/carecircle/carecircle/geo"
 	"github.com/carecircle/carecircle/planner"
 )
 
@@ -178,49 +179,78 @@ func BenchmarkServiceAreaTileUnwarmed(b *testing.B) {
 	for _, preset := range []string{"district", "city"} {
 		b.Run(preset, func(b *testing.B) {
 			c := loadBench(b, preset)
-			for _, z := range []maptile.Zoom{12, 14} {
-				b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
-					ts := benchTiles(c, z)
-					lat := make([]time.Duration, 0, b.N)
-					size := 0
-					for i := 0; i < b.N; i++ {
-						b.StopTimer()
-						resetCache(c.s.cache)
-						c.s.services.mu.Lock()
-						clear(c.s.services.areas)
-						c.s.services.mu.Unlock()
-						b.StartTimer()
-						start := time.Now()
-						data, err := c.s.Tile(context.Background(), LayerServiceAreas, "baseline", 1, c.e, c.sum, ts[i%len(ts)])
-						if err != nil {
-							b.Fatal(err)
+			r := c.s.model.Router
+			ec, err := geo.NewEdgeCells(context.Background(), r.Graph, serviceAreaRes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.UseEdgeCells(nil)
+			for _, cells := range []bool{false, true} {
+				if cells {
+					r.UseEdgeCells(ec)
+				} else {
+					r.UseEdgeCells(nil)
+				}
+				for _, z := range []maptile.Zoom{12, 14} {
+					b.Run(fmt.Sprintf("edge-cells=%v/z%d", cells, z), func(b *testing.B) {
+						ts := benchTiles(c, z)
+						lat := make([]time.Duration, 0, b.N)
+						size := 0
+						for i := 0; i < b.N; i++ {
+							b.StopTimer()
+							resetCache(c.s.cache)
+							c.s.services.mu.Lock()
+							clear(c.s.services.areas)
+							c.s.services.mu.Unlock()
+							b.StartTimer()
+							start := time.Now()
+							data, err := c.s.Tile(context.Background(), LayerServiceAreas, "baseline", 1, c.e, c.sum, ts[i%len(ts)])
+							if err != nil {
+								b.Fatal(err)
+							}
+							lat = append(lat, time.Since(start))
+							size += len(data)
 						}
-						lat = append(lat, time.Since(start))
-						size += len(data)
-					}
-					b.StopTimer()
-					reportLatency(b, lat, size)
-				})
+						b.StopTimer()
+						reportLatency(b, lat, size)
+					})
+				}
 			}
 		})
 	}
 }
 
 // BenchmarkWarmServiceAreas computes the service area of every supplying
-// facility of the baseline, as a server would at start-up.
+// facility of the baseline, as a server would at start-up: first the
+// network's edge cells (reported apart as edge-cells-s), then the areas.
 func BenchmarkWarmServiceAreas(b *testing.B) {
 	for _, preset := range []string{"district", "city"} {
 		b.Run(preset, func(b *testing.B) {
 			c := loadBench(b, preset)
+			r := c.s.model.Router
+			var cells time.Duration
+			var ec *geo.EdgeCells
+			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				c.s.services.mu.Lock()
 				clear(c.s.services.areas)
 				c.s.services.mu.Unlock()
+				start := time.Now()
+				var err error
+				if ec, err = geo.NewEdgeCells(context.Background(), r.Graph, serviceAreaRes); err != nil {
+					b.Fatal(err)
+				}
+				r.UseEdgeCells(ec)
+				cells += time.Since(start)
 				if err := c.s.WarmServiceAreas(context.Background(), c.e); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
+			r.UseEdgeCells(nil)
 			b.ReportMetric(float64(len(c.s.services.areas)), "areas")
+			b.ReportMetric(cells.Seconds()/float64(b.N), "edge-cells-s")
+			b.ReportMetric(float64(ec.Bytes())/(1<<20), "edge-cells-MB")
 		})
 	}
 }

@@ -38,8 +38,8 @@
 //     urban-circle (15-minute) walking area of every supplying facility,
 //     H3 res 10 joined, with id, name, type, status, proposed, minutes.
 //     Areas depend only on a facility's place: each is computed once and
-//     shared by all scenarios (WarmServiceAreas computes the baseline's
-//     ahead of time).
+//     shared by all scenarios (WarmServiceAreas samples the network's
+//     edge cells once, then computes the baseline's areas ahead of time).
 //   - basemap (the same for all scenarios, z ≥ 8): MVT layers water
 //     (polygons), waterways (lines), walkways (z ≥ 14; every edge of the
 //     walking network, one multi-line per kind: steps, crossing, other;

@@ -131,13 +131,23 @@ func (sa *serviceAreas) ensure(ctx context.Context, jobs []job) error {
 
 // WarmServiceAreas computes the service area of every supplying facility
 // of e ahead of the first service_areas tile, so that no tile pays for
-// them cold: one area costs 5–12 ms of CPU (mostly geo.ServiceArea's H3
-// sampling), so a z12 tile of the city demo needing its ~300 areas takes
-// ~2.4 s unwarmed and ~5 ms warmed; warming the city demo's 4,400 areas
-// takes ~28 s on two cores, the district's 83 ~0.3 s. Optional: tiles
-// compute what they lack. Safe to run in the background (say, at server
-// start with the baseline) while tiles are served; ctx stops it.
+// them cold. It first gives the router the network's edge cells at the
+// map's resolution (geo.EdgeCells: a few seconds for the city demo),
+// which makes every area after them several times cheaper, warmed or
+// not. Optional: tiles compute what they lack. Safe to run in the
+// background (say, at server start with the baseline) while tiles are
+// served; ctx stops it. docs/BENCHMARKS.md has the times.
 func (s *Server) WarmServiceAreas(ctx context.Context, e *planner.Evaluation) error {
+	r := s.model.Router
+	if ec := r.EdgeCells(); ec == nil || ec.Res() != serviceAreaRes {
+		ec, err := geo.NewEdgeCells(ctx, r.Graph, serviceAreaRes)
+		if err != nil {
+			return err
+		}
+		if err := r.UseEdgeCells(ec); err != nil {
+			return err
+		}
+	}
 	var jobs []job
 	for i := range e.Facilities {
 		if s.facilityInfo.info(e, i).supply {
