@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"os"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -335,4 +337,61 @@ func equalJSON(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// TestCandidateFileUpload reads a bureau's list of available buildings
+// (Chinese headers, as they keep it) and optimises among them.
+func TestCandidateFileUpload(t *testing.T) {
+	ts, _ := testServer(t, "")
+	id := gappedScenario(t, ts, 8)
+	d := tinyBundle.City.Demand
+	a, b := d[0].Location, d[len(d)/2].Location
+	csv := "编号,名称,用房类型,经度,纬度,最大建筑面积\n" +
+		fmt.Sprintf("B-1,原粮站,闲置厂房,%.6f,%.6f,900\n", a[0], a[1]) +
+		fmt.Sprintf("B-2,社区用房,公共用房,%.6f,%.6f,400\n", b[0], b[1])
+	up := call(t, ts, "POST", "/api/v1/candidates?filename=可用房屋.csv", csv)
+	if up.status != 200 || num(up.body["count"]) != 2 || up.body["filename"] != "可用房屋.csv" {
+		t.Fatalf("upload: %d %s", up.status, up.raw)
+	}
+	cands := up.body["candidates"].([]any)
+	first := cands[0].(map[string]any)
+	if first["id"] != "B-1" || first["kind"] != "闲置厂房" || num(first["max_floor_area_m2"]) != 900 || first["community_code"] == "" {
+		t.Fatalf("candidate read: %v", first)
+	}
+	run := call(t, ts, "POST", "/api/v1/scenarios/"+id+"/optimize?wait=30", map[string]any{"sites": 2, "candidates": cands})
+	res := runResult(t, run)
+	if num(run.body["candidates_given"]) != 2 || res.Stats.Generated || len(res.Sites) == 0 {
+		t.Fatalf("run on the uploaded candidates: %s", run.raw)
+	}
+	for _, s := range res.Sites {
+		if s.ID != "B-1" && s.ID != "B-2" {
+			t.Errorf("suggested %q, not an uploaded building", s.ID)
+		}
+	}
+
+	for _, tc := range []struct {
+		name, filename, body string
+		status               int
+		want                 string
+	}{
+		{"site outside the city", "房屋.csv", "名称,经度,纬度\n北京某楼,116.4,39.9\n", 422, "房屋.csv: row 2"},
+		{"bad number", "房屋.csv", fmt.Sprintf("名称,经度,纬度,最大建筑面积\n甲,%.6f,%.6f,很大\n", a[0], a[1]), 422, "最大建筑面积"},
+		{"no rows", "房屋.csv", "名称,经度,纬度\n", 422, "no candidate sites listed"},
+		{"no location column", "房屋.csv", "名称\n甲\n", 422, "经度"},
+		{"no filename", "", "名称,经度,纬度\n", 400, "filename"},
+		{"unknown format", "房屋.txt", "x", 400, ".csv, .xlsx or .geojson"},
+		{"not an xlsx", "房屋.xlsx", "not a zip", 422, "房屋.xlsx"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, ts, "POST", "/api/v1/candidates?filename="+tc.filename, tc.body)
+			errorCode(t, r, tc.status)
+			msg := r.body["error"].(map[string]any)["message"].(string)
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("message %q does not say %q", msg, tc.want)
+			}
+			if strings.Contains(msg, os.TempDir()) {
+				t.Errorf("message %q shows the server's temporary path", msg)
+			}
+		})
+	}
 }

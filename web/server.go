@@ -103,6 +103,7 @@ func (s *Server) routes(r chi.Router) {
 			r.Post("/optimize/{run}/accept", s.handle(s.acceptSites))
 			r.Post("/optimize/{run}/reject", s.handle(s.rejectSites))
 		})
+		r.Post("/candidates", s.handle(s.readCandidates))
 		r.Post("/isochrone", s.handle(s.isochrone))
 		r.Get("/nearest", s.handle(s.nearest))
 		r.Get("/reports/gap.{format}", s.handle(s.getReport))
