@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
