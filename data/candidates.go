@@ -60,7 +60,7 @@ func (e *CandidatesError) Error() string {
 
 // LoadCandidates reads a file of candidate sites for the optimiser
 // (available buildings: 闲置厂房, 公共用房, 商业用房 ...): CSV, XLSX or
-// GeoJSON with the facility file's columns (see docs/data-format.md), of
+// GeoJSON with the facility file's columns (docs/data-format.md; the candidate columns are in docs/optimizer.md), of
 // which only the location is required, plus max_floor_area_m2
 // (最大建筑面积) and kind (用房类型). Coordinates are in the bundle's crs
 // and are converted to WGS84; a community may be named by code or name,
