@@ -239,6 +239,15 @@ func (m *Model) release(s *geo.Search) {
 	}
 }
 
+// CommunityAt returns the code of the community whose boundary holds p,
+// or "" when none does.
+func (m *Model) CommunityAt(p orb.Point) string {
+	if i := m.communityAt(&Facility{Location: p}); i >= 0 {
+		return m.City.Regions[i].Code
+	}
+	return ""
+}
+
 // communityAt returns the community a facility belongs to: by its code when
 // known, else the community whose boundary holds it, else -1.
 func (m *Model) communityAt(f *Facility) int32 {

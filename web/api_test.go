@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -187,6 +188,11 @@ func TestScenarioLifecycle(t *testing.T) {
 	fid := f["id"].(string)
 	if f["type"] != "community_station" || f["status"] != "proposed" {
 		t.Fatalf("added facility: %v", f)
+	}
+	if code, _ := f["community_code"].(string); !slices.ContainsFunc(tinyBundle.City.Regions, func(r planner.Region) bool {
+		return r.Code == code && r.Level == planner.LevelCommunity
+	}) {
+		t.Fatalf("added facility's community_code %q is not a community of the city", code)
 	}
 	delta := add.body["delta"].(map[string]any)
 	cov := delta["elders_covered_15min"].(map[string]any)

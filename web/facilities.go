@@ -124,6 +124,9 @@ func (s *Server) addFacility(w http.ResponseWriter, r *http.Request) error {
 	if f.Name == "" {
 		f.Name = "拟建" + f.Type.Label().ZH
 	}
+	if f.Community == "" {
+		f.Community = s.model.CommunityAt(f.Location) // recorded, as a bundle's facility would be
+	}
 	return s.edit(w, r, planner.Edit{Op: planner.OpAdd, Facility: f}, http.StatusCreated)
 }
 
