@@ -1,11 +1,14 @@
 package data
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,6 +93,29 @@ func facilitiesGeoJSON(t testing.TB, rows [][]string) []byte {
 	return b
 }
 
+// facilitiesWKT renders facility rows as CSV with the place as one WKT
+// column, as GIS tools export it, instead of lon/lat.
+func facilitiesWKT(t testing.TB, rows [][]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	lon, lat := slices.Index(rows[0], "经度"), slices.Index(rows[0], "纬度")
+	for i, r := range rows {
+		out := []string{"WKT"}
+		if i > 0 {
+			out[0] = fmt.Sprintf("POINT (%s %s)", r[lon], r[lat])
+		}
+		for k, c := range r {
+			if k != lon && k != lat {
+				out = append(out, c)
+			}
+		}
+		w.Write(out)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
 func TestFacilityFormatsAgree(t *testing.T) {
 	base := load(t, newFixture().write(t))
 	tests := []struct {
@@ -98,6 +124,7 @@ func TestFacilityFormatsAgree(t *testing.T) {
 	}{
 		{"xlsx", "facilities.xlsx", xlsxBytes},
 		{"geojson", "facilities.geojson", facilitiesGeoJSON},
+		{"wkt", "facilities-wkt.csv", facilitiesWKT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,11 +21,10 @@ var candidateColumns = []column{
 	{key: "name", aliases: []string{"名称", "设施名称", "房屋名称", "场所名称", "地址"}},
 	{key: "kind", aliases: []string{"用房类型", "房屋类型", "场所类型", "房屋用途", "用途"}},
 	{key: "type", aliases: []string{"类型", "设施类型"}},
-	{key: "lon", aliases: []string{"经度", "lng", "longitude"}, required: true},
-	{key: "lat", aliases: []string{"纬度", "latitude"}, required: true},
 	{key: "floor_area_m2", aliases: []string{"建筑面积", "floor_area"}},
 	{key: "max_floor_area_m2", aliases: []string{"最大建筑面积", "可用建筑面积", "最大面积", "max_floor_area"}},
 	{key: "community_code", aliases: []string{"所属社区", "社区代码", "所属社区代码", "community"}},
+	locationColumns[0], locationColumns[1], locationColumns[2],
 }
 
 // CandidatesError reports a candidate-site file that could not be used:
@@ -84,17 +83,7 @@ func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]planner.Can
 	if t == nil {
 		return nil, fail(ps)
 	}
-	cols := candidateColumns
-	if t.geojson {
-		cols = make([]column, len(candidateColumns))
-		copy(cols, candidateColumns)
-		for i := range cols {
-			if cols[i].key == "lon" || cols[i].key == "lat" {
-				cols[i].required = false // the Point geometry gives them
-			}
-		}
-	}
-	bd, bp := bind(t, cols)
+	bd, bp := bind(t, candidateColumns, located)
 	if len(ps)+len(bp) > 0 {
 		return nil, fail(append(ps, bp...))
 	}
@@ -201,12 +190,7 @@ func parseCandidate(rw *row, rec *record, sys crs.System, na *networkArea, rs *r
 		c.Location = crs.ToWGS84(sys, p0)
 		if _, why := na.snap(c.Location); why != "" {
 			p := rec.problem(rw.b.t.file)
-			p.ID, p.Message = rw.id, locationMessage(why, sys, p0, c.Location)
-			if rec.geom != nil {
-				p.Field = "geometry"
-			} else {
-				p.Field = rw.field("lon") + ", " + rw.field("lat")
-			}
+			p.ID, p.Message, p.Field = rw.id, locationMessage(why, sys, p0, c.Location), rw.locationField()
 			rw.errs = append(rw.errs, p)
 		}
 	}

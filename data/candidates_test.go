@@ -68,6 +68,15 @@ func TestLoadCandidates(t *testing.T) {
 		t.Fatalf("geojson: %+v, %v", cs, err)
 	}
 
+	// A GIS export: the place as WKT (QGIS "WKT", PostGIS EWKT), no lon/lat.
+	wktCSV := "id,name,WKT\n" +
+		fmt.Sprintf("W1,粮站,POINT (%.7f %.7f)\n", p1[0], p1[1]) +
+		fmt.Sprintf("W2,仓库,\"SRID=4326;POINT(%.7f %.7f)\"\n", p2[0], p2[1])
+	cs, err = LoadCandidates(writeCandidates(t, "qgis.csv", wktCSV), b, nil)
+	if err != nil || len(cs) != 2 || !near(cs[0].Location, p1, 1e-7) || !near(cs[1].Location, p2, 1e-7) {
+		t.Fatalf("wkt: %+v, %v", cs, err)
+	}
+
 	m, err := planner.NewModel(context.Background(), b.City, b.Profile, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +118,12 @@ func TestLoadCandidatesBadInput(t *testing.T) {
 		{"unknown community", "sites.csv", fmt.Sprintf("编号,经度,纬度,所属社区\nA,%.7f,%.7f,火星社区\n", p[0], p[1]),
 			[]string{"所属社区 (community_code)", "火星社区"}},
 		{"not a table", "sites.txt", "x", []string{"unknown file type"}},
+		{"only lon", "sites.csv", "名称,经度\nA,106.5\n", []string{"missing columns lat (纬度)"}},
+		{"wkt not a point", "sites.csv", fmt.Sprintf("id,WKT\nA,\"LINESTRING (%.7f %.7f, 106.56 29.56)\"\n", p[0], p[1]),
+			[]string{"row 2 (id \"A\"): WKT (wkt): \"LINESTRING", "is not a point"}},
+		{"wkt garbled", "sites.csv", "id,geometry\nA,POINT (abc def)\n", []string{"row 2 (id \"A\"): geometry (wkt): \"POINT (abc def)\" is not WKT"}},
+		{"wkt empty", "sites.csv", "id,geometry\nA,\n", []string{"row 2 (id \"A\"): geometry (wkt): missing; want the site's place as a WKT point"}},
+		{"wkt outside the city", "sites.csv", "id,geometry\nA,POINT (116.4 39.9)\n", []string{"row 2 (id \"A\"): geometry (wkt): (116.400000, 39.900000) lies outside"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := LoadCandidates(writeCandidates(t, tc.file, tc.body), b, nil)

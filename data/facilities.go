@@ -19,14 +19,13 @@ var facilityColumns = []column{
 	{key: "name", aliases: []string{"名称", "设施名称", "机构名称"}, required: true},
 	{key: "type", aliases: []string{"类型", "设施类型"}, required: true},
 	{key: "status", aliases: []string{"状态", "运营状态"}, required: true},
-	{key: "lon", aliases: []string{"经度", "lng", "longitude"}, required: true},
-	{key: "lat", aliases: []string{"纬度", "latitude"}, required: true},
 	{key: "floor_area_m2", aliases: []string{"建筑面积", "floor_area"}},
 	{key: "land_area_m2", aliases: []string{"用地面积", "占地面积", "land_area"}},
 	{key: "beds", aliases: []string{"床位数", "床位"}},
 	{key: "nursing_beds", aliases: []string{"护理型床位数", "护理床位数", "护理型床位"}},
 	{key: "operator", aliases: []string{"运营方式", "运营模式"}},
 	{key: "community_code", aliases: []string{"所属社区", "社区代码", "所属社区代码", "community"}},
+	locationColumns[0], locationColumns[1], locationColumns[2],
 }
 
 // networkArea checks that points can be attached to the walking network.
@@ -89,19 +88,16 @@ func (fr *facilityReader) read(path, name string, healthFile bool) (*facilityLis
 		return nil, probs, warns
 	}
 	cols := facilityColumns
-	if t.geojson || healthFile {
+	if healthFile {
 		cols = make([]column, len(facilityColumns))
 		copy(cols, facilityColumns)
 		for i := range cols {
-			switch {
-			case t.geojson && (cols[i].key == "lon" || cols[i].key == "lat"):
-				cols[i].required = false // the Point geometry gives them
-			case healthFile && cols[i].key == "type":
+			if cols[i].key == "type" {
 				cols[i].required = false
 			}
 		}
 	}
-	b, bp := bind(t, cols)
+	b, bp := bind(t, cols, located)
 	if len(bp) > 0 {
 		return nil, append(probs, bp...), warns
 	}
@@ -229,12 +225,7 @@ func (fr *facilityReader) parse(rw *row, rec *record, healthFile bool) (planner.
 			s, why := fr.net.snap(f.Location)
 			if why != "" {
 				p := rec.problem(rw.b.t.file)
-				p.ID, p.Message = rw.id, locationMessage(why, fr.sys, p0, f.Location)
-				if rec.geom != nil {
-					p.Field = "geometry"
-				} else {
-					p.Field = rw.field("lon") + ", " + rw.field("lat")
-				}
+				p.ID, p.Message, p.Field = rw.id, locationMessage(why, fr.sys, p0, f.Location), rw.locationField()
 				rw.errs = append(rw.errs, p)
 			}
 			snap = s

@@ -42,8 +42,13 @@ func readPopulation(path, name string, sys crs.System, regions *regionSet) (*pop
 	if t == nil {
 		return nil, probs, warns
 	}
-	located := alternative{text: "h3, or lon and lat", met: func(b *binding) bool { return b.has("h3") || (b.has("lon") && b.has("lat")) }}
-	b, bp := bind(t, populationColumns, located)
+	cellsOrPoints := alternative{missing: func(b *binding) string {
+		if b.has("h3") || (b.has("lon") && b.has("lat")) {
+			return ""
+		}
+		return "h3, or lon and lat"
+	}}
+	b, bp := bind(t, populationColumns, cellsOrPoints)
 	if len(bp) > 0 {
 		return nil, append(probs, bp...), warns
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/twpayne/go-geom"
+	"github.com/twpayne/go-geom/encoding/wkt"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -340,8 +342,8 @@ func bind(t *table, cols []column, alternatives ...alternative) (*binding, []Pro
 		}
 	}
 	for _, alt := range alternatives {
-		if !alt.met(b) {
-			missing = append(missing, alt.text)
+		if m := alt.missing(b); m != "" {
+			missing = append(missing, m)
 		}
 	}
 	if len(missing) > 0 {
@@ -361,10 +363,9 @@ func bind(t *table, cols []column, alternatives ...alternative) (*binding, []Pro
 }
 
 // alternative is a column requirement that is not one column: "h3, or lon
-// and lat".
+// and lat". missing says what the binding lacks, "" when it is met.
 type alternative struct {
-	text string
-	met  func(*binding) bool
+	missing func(*binding) string
 }
 
 func describeColumn(c column) string {
@@ -547,10 +548,33 @@ func thousands(s string) bool {
 // value, without an exponent: the shortest decimal that round-trips.
 func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-// location reads a row's place: its GeoJSON Point geometry, or its lon/lat
-// columns. what names the thing located in the problem ("facility", "site").
+// locationColumns are how a row of a facility or candidate file says
+// where it is: lon and lat, or a WKT point (what GIS tools export, e.g.
+// QGIS's "WKT" column), or in GeoJSON the feature's Point geometry.
+var locationColumns = []column{
+	{key: "lon", aliases: []string{"经度", "lng", "longitude"}},
+	{key: "lat", aliases: []string{"纬度", "latitude"}},
+	{key: "wkt", aliases: []string{"geometry", "geom", "the_geom", "shape", "几何", "空间位置", "坐标"}},
+}
+
+// located is the requirement that a table can place its rows.
+var located = alternative{missing: func(b *binding) string {
+	switch {
+	case b.t.geojson || b.has("wkt") || (b.has("lon") && b.has("lat")):
+		return ""
+	case b.has("lon"):
+		return "lat (纬度)"
+	case b.has("lat"):
+		return "lon (经度)"
+	}
+	return "lon (经度), lat (纬度) (or wkt: a POINT)"
+}}
+
+// location reads a row's place: its GeoJSON Point geometry, its WKT cell,
+// or its lon/lat columns, the first of these the row has. what names the
+// thing located in the problem ("facility", "site").
 func (rw *row) location(geom orb.Geometry, what string) (orb.Point, bool) {
-	if geom != nil || (rw.b.t.geojson && !rw.b.has("lon")) {
+	if geom != nil || (rw.b.t.geojson && !rw.b.has("lon") && !rw.b.has("wkt")) {
 		if pt, ok := geom.(orb.Point); ok && validPoint(pt) {
 			return pt, true
 		}
@@ -561,7 +585,49 @@ func (rw *row) location(geom orb.Geometry, what string) (orb.Point, bool) {
 		rw.fail("geometry", "%s; want a Point with the %s's lon/lat", got, what)
 		return orb.Point{}, false
 	}
+	if s := rw.text("wkt"); s != "" || !rw.b.has("lon") {
+		return rw.wktPoint(s, what)
+	}
 	lon, ok1 := rw.coordinate("lon", 180)
 	lat, ok2 := rw.coordinate("lat", 90)
 	return orb.Point{lon, lat}, ok1 && ok2
+}
+
+// wktPoint reads a WKT POINT (with or without an SRID= prefix).
+func (rw *row) wktPoint(s, what string) (orb.Point, bool) {
+	if s == "" {
+		rw.fail("wkt", "missing; want the %s's place as a WKT point, e.g. POINT (106.55 29.56)", what)
+		return orb.Point{}, false
+	}
+	text := s
+	if i := strings.IndexByte(text, ';'); i >= 0 && strings.HasPrefix(strings.ToUpper(text), "SRID=") {
+		text = text[i+1:]
+	}
+	g, err := wkt.Unmarshal(text)
+	if err != nil {
+		rw.fail("wkt", "%q is not WKT (%v); want a point, e.g. POINT (106.55 29.56)", s, err)
+		return orb.Point{}, false
+	}
+	pt, ok := g.(*geom.Point)
+	if !ok || pt.Empty() {
+		rw.fail("wkt", "%q is not a point; want the %s's place as POINT (lon lat)", s, what)
+		return orb.Point{}, false
+	}
+	p := orb.Point{pt.X(), pt.Y()}
+	if !validPoint(p) {
+		rw.fail("wkt", "%q: lon must be within -180..180 and lat within -90..90 degrees", s)
+		return orb.Point{}, false
+	}
+	return p, true
+}
+
+// locationField is how problems with a row's place name the field.
+func (rw *row) locationField() string {
+	switch {
+	case rw.r.geom != nil:
+		return "geometry"
+	case rw.text("wkt") != "" || !rw.b.has("lon"):
+		return rw.field("wkt")
+	}
+	return rw.field("lon") + ", " + rw.field("lat")
 }
