@@ -434,7 +434,7 @@ func (s *Server) getRunSites(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(data.SuggestionFormats, format) {
 		return notFound("no suggestions format %q: want one of %s", format, strings.Join(data.SuggestionFormats, ", "))
 	}
-	ctype := map[string]string{"json": "application/json", "geojson": "application/geo+json"}[format]
+	ctype := map[string]string{"json": "application/json", "geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml"}[format]
 	w.Header().Set("Content-Type", ctype+"; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="suggestions-%s-%s.%s"`, run.scenario, run.id, format))
 	return data.WriteSuggestions(w, format, res)

@@ -205,7 +205,12 @@ func TestOptimizeOnTheBaseline(t *testing.T) {
 			t.Errorf("feature %d: %v", i, f.Properties)
 		}
 	}
-	errorCode(t, call(t, ts, "GET", run.header.Get("Location")+"/sites.kml", nil), 404)
+	k := call(t, ts, "GET", run.header.Get("Location")+"/sites.kml", nil)
+	if k.status != 200 || !strings.HasPrefix(k.header.Get("Content-Type"), "application/vnd.google-earth.kml+xml") ||
+		strings.Count(string(k.raw), "<Placemark>") != len(res.Sites) {
+		t.Errorf("kml: %d %s", k.status, k.header.Get("Content-Type"))
+	}
+	errorCode(t, call(t, ts, "GET", run.header.Get("Location")+"/sites.shp", nil), 404)
 }
 
 // TestOptimizeBadRequests: each is refused with a message naming what is

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,8 +61,8 @@ func newOptimizeCmd() *cobra.Command {
 			if out == "" {
 				format = "json"
 			}
-			if format != "json" && format != "geojson" {
-				return fmt.Errorf("--out %s: want a .json or .geojson file", out)
+			if !slices.Contains(data.SuggestionFormats, format) {
+				return fmt.Errorf("--out %s: want a .json, .geojson or .kml file", out)
 			}
 			req := planner.OptimizeRequest{Sites: sites, Target: target, Type: planner.FacilityType(typ), FloorArea: floor,
 				Budget: budget, FloorPerElder: floorPerElder, CandidateRes: res, Seed: optSeed, NoLocalSearch: noSwap}
@@ -154,7 +155,7 @@ func newOptimizeCmd() *cobra.Command {
 	f.Uint64Var(&optSeed, "optimize-seed", 1, "seed breaking ties between equally good sites")
 	f.BoolVar(&noSwap, "no-swap", false, "greedy only, no local search")
 	f.BoolVar(&noProgres, "no-progress", false, "no progress bar or progress log lines")
-	f.StringVar(&out, "out", "", "output file, .json or .geojson (default: JSON on standard output)")
+	f.StringVar(&out, "out", "", "output file, .json, .geojson or .kml (default: JSON on standard output)")
 	return cmd
 }
 

@@ -74,7 +74,7 @@ func TestOptimizeBadInput(t *testing.T) {
 		{[]string{"--sites", "0"}, "sites 0"},
 		{[]string{"--target", "1.5"}, "target 1.5"},
 		{[]string{}, "say what to optimise"},
-		{[]string{"--sites", "2", "--out", filepath.Join(dir, "x.txt")}, "want a .json or .geojson file"},
+		{[]string{"--sites", "2", "--out", filepath.Join(dir, "x.txt")}, "want a .json, .geojson or .kml file"},
 		{[]string{"--sites", "2", "--budget", "500"}, "--budget is for --capacitated"},
 		{[]string{"--capacitated", "--budget", "100"}, "budget 100 is less than the cheapest site"},
 		{[]string{"--capacitated", "--budget", "1000", "--menu", "200"}, "--menu item 1"},
