@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,8 @@ func newOptimizeCmd() *cobra.Command {
 		floorPerElder     float64
 		menu, candidates  string
 		typ, out          string
+		scenario, db      string
+		saveAs            string
 		optSeed           uint64
 		noSwap, noProgres bool
 	)
@@ -50,6 +53,7 @@ func newOptimizeCmd() *cobra.Command {
 			"sites before it; bound is a proven upper bound on the best possible gain.\n" +
 			"See docs/optimizer.md.",
 		Example: "  carecircle optimize --demo city --sites 100 --out sites.geojson\n" +
+			"  carecircle optimize --demo --sites 10 --save-scenario 选址建议   # then: carecircle serve\n" +
 			"  carecircle optimize --city ./mycity --target 0.95 --candidates buildings.xlsx --out plan.json\n" +
 			"  carecircle optimize --demo --capacitated --budget 5000 --menu 200:200,350:320,750:600",
 		Args: cobra.MaximumNArgs(1),
@@ -109,6 +113,16 @@ func newOptimizeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			eval := m.Baseline()
+			var from *planner.Scenario
+			if scenario != "" && scenario != "baseline" {
+				if from, err = loadScenario(ctx, db, b.City.Name, scenario); err != nil {
+					return err
+				}
+				if eval, err = from.Apply(eval); err != nil {
+					return fmt.Errorf("--scenario %s: %w", from.ID, err)
+				}
+			}
 			if candidates != "" {
 				cs, err := data.LoadCandidates(candidates, b, m.Edges)
 				if err != nil {
@@ -119,7 +133,7 @@ func newOptimizeCmd() *cobra.Command {
 			}
 			start := time.Now()
 			progress, done := newProgress(cmd.ErrOrStderr(), noProgres)
-			result, err := m.Baseline().Optimize(ctx, req, progress)
+			result, err := eval.Optimize(ctx, req, progress)
 			done()
 			if err != nil {
 				return err
@@ -131,6 +145,13 @@ func newOptimizeCmd() *cobra.Command {
 				"bound_gap", fmt.Sprintf("%.2f%%", 100*result.BoundGap), "took", time.Since(start).Round(time.Millisecond))
 			for _, n := range result.Notes {
 				slog.Warn(n)
+			}
+			if saveAs != "" {
+				sc, err := saveSuggestions(ctx, db, b, m.Profile, from, saveAs, result)
+				if err != nil {
+					return err
+				}
+				slog.Info("suggestions saved as a scenario: open it in carecircle serve", "scenario", sc.ID, "name", sc.Name, "sites", len(sc.Added))
 			}
 			write := func(w io.Writer) error { return data.WriteSuggestions(w, format, result) }
 			if out == "" {
@@ -156,7 +177,42 @@ func newOptimizeCmd() *cobra.Command {
 	f.BoolVar(&noSwap, "no-swap", false, "greedy only, no local search")
 	f.BoolVar(&noProgres, "no-progress", false, "no progress bar or progress log lines")
 	f.StringVar(&out, "out", "", "output file, .json, .geojson or .kml (default: JSON on standard output)")
+	f.StringVar(&scenario, "scenario", "", "optimise on this saved scenario (its id) instead of today's city")
+	f.StringVar(&saveAs, "save-scenario", "", "save the suggestions as a new scenario of this name (from --scenario, else today's city), to open in carecircle serve")
+	f.StringVar(&db, "db", "", "scenario database of --scenario and --save-scenario (default: "+defaultDBPath()+")")
 	return cmd
+}
+
+// saveSuggestions saves the suggested sites as proposed facilities of a
+// new scenario named name, made from from (nil: today's city), in the
+// store at db (created when missing, as serve would).
+func saveSuggestions(ctx context.Context, db string, b *data.Bundle, p *planner.StandardsProfile, from *planner.Scenario, name string, r *planner.OptimizeResult) (*planner.Scenario, error) {
+	if db == "" {
+		db = defaultDBPath()
+	}
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+		return nil, fmt.Errorf("--save-scenario: %w", err)
+	}
+	store, err := data.OpenScenarioStore(ctx, db, b.City.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	sc, err := store.Create(ctx, name, from)
+	if err != nil {
+		return nil, fmt.Errorf("--save-scenario %q: %w", name, err)
+	}
+	next := sc
+	for _, f := range r.Facilities(p) {
+		if next, err = next.With(b.City.Facilities, planner.Edit{Op: planner.OpAdd, Facility: f}); err != nil {
+			return nil, fmt.Errorf("--save-scenario %q: %w", name, err)
+		}
+	}
+	next.Version = sc.Version + 1
+	if err := store.Save(ctx, next, sc.Version); err != nil {
+		return nil, fmt.Errorf("--save-scenario %q: %w", name, err)
+	}
+	return next, nil
 }
 
 // parseMenu reads "200:200,350:320": floor area m² and cost per size.

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/carecircle/carecircle/data"
 )
 
 func TestOptimizeJSONAndGeoJSON(t *testing.T) {
@@ -86,4 +90,73 @@ func TestOptimizeBadInput(t *testing.T) {
 			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
 		}
 	}
+}
+
+// TestOptimizeSaveScenario saves the suggestions as a scenario, which the
+// report then judges: its coverage is the optimiser's coverage_after. A
+// second run on that scenario starts from it.
+func TestOptimizeSaveScenario(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "scenarios.db")
+	out, err := run(t, "optimize", "--demo", "district", "--sites", "4", "--save-scenario", "选址建议", "--db", db, "--no-progress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Sites []struct {
+			ID string `json:"id"`
+		} `json:"sites"`
+		After float64 `json:"coverage_after"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Sites) != 4 {
+		t.Fatalf("result: %v %s", err, out)
+	}
+	store, err := data.OpenScenarioStore(context.Background(), db, demoCityName(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := store.List(context.Background())
+	store.Close()
+	if err != nil || len(list) != 1 || list[0].Name != "选址建议" || len(list[0].Added) != 4 || list[0].Added[0].ID != res.Sites[0].ID {
+		t.Fatalf("saved scenarios: %+v, %v", list, err)
+	}
+	rep, err := run(t, "report", "--demo", "district", "--scenario", list[0].ID, "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		City struct {
+			Indicators map[string]float64 `json:"indicators"`
+		} `json:"city"`
+	}
+	if err := json.Unmarshal([]byte(rep), &a); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.City.Indicators["coverage_15min"]; math.Abs(got-res.After) > 1e-9 {
+		t.Errorf("report on the saved scenario: coverage %.12f, optimiser said %.12f", got, res.After)
+	}
+	again, err := run(t, "optimize", "--demo", "district", "--sites", "1", "--scenario", list[0].ID, "--db", db, "--no-progress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next struct {
+		Before float64 `json:"coverage_before"`
+	}
+	if err := json.Unmarshal([]byte(again), &next); err != nil || math.Abs(next.Before-res.After) > 1e-9 {
+		t.Errorf("second run starts at %.12f, want %.12f (%v)", next.Before, res.After, err)
+	}
+	if _, err := run(t, "optimize", "--demo", "district", "--sites", "1", "--scenario", "s-nope", "--db", db); err == nil || !strings.Contains(err.Error(), `no scenario "s-nope"`) {
+		t.Errorf("unknown scenario: %v", err)
+	}
+}
+
+// demoCityName is the district demo's city name, which its scenarios are
+// stored under.
+func demoCityName(t *testing.T) string {
+	t.Helper()
+	b, err := data.DemoBundle(context.Background(), "district", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.City.Name
 }
