@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +33,9 @@ func chromiumPath() string {
 // TestBrowserEndToEnd serves the demo district in-process and runs the web
 // app in headless chromium (web/e2e/e2e.mjs, playwright-core): the map
 // draws, a scenario is created and a site drawn where elders are not
-// covered, the coverage figure rises, and the scenario survives a reload.
+// covered, the coverage figure rises, the scenario survives a reload, and
+// the siting panel's suggestions are accepted and rejected. A second
+// server, on the city demo, gives an optimiser run long enough to cancel.
 // It skips when node, chromium or web/e2e/node_modules is missing, so a
 // fresh clone passes; .ci/run installs them.
 func TestBrowserEndToEnd(t *testing.T) {
@@ -101,6 +104,11 @@ func TestBrowserEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	t.Logf("demo %s served at %s (ready in %s)", preset, ts.URL, time.Since(start).Round(time.Millisecond))
 
+	// The city demo (≈10 M residents), built while the district's steps
+	// run: its optimiser runs take seconds, so the browser can cancel a
+	// real one.
+	cityURL := lazyServer(t, "city", logger)
+
 	artefacts, err := filepath.Abs(filepath.Join("e2e", "artefacts"))
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +118,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", ts.URL+"/", artefacts)
+	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", ts.URL+"/", artefacts, cityURL+"/")
 	cmd.Dir = "e2e"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
 	cmd.WaitDelay = 10 * time.Second
@@ -122,4 +130,69 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test failed (%v); screenshots in %s", err, artefacts)
 	}
+}
+
+// lazyServer serves a demo city on 127.0.0.1 from now on, and builds it in
+// the background: requests wait until it is ready (or answer 503 if the
+// build failed). It returns the server's URL.
+func lazyServer(t *testing.T, preset string, logger *slog.Logger) string {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	ready := make(chan struct{})
+	var (
+		srv      *web.Server
+		store    *data.ScenarioStore
+		buildErr error
+	)
+	go func() {
+		defer close(ready)
+		start := time.Now()
+		b, err := data.DemoBundle(ctx, preset, 1)
+		if err != nil {
+			buildErr = err
+			return
+		}
+		m, err := planner.NewModel(ctx, b.City, b.Profile, b.Index)
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if store, err = data.OpenScenarioStore(ctx, filepath.Join(dir, preset+".db"), b.City.Name); err != nil {
+			buildErr = err
+			return
+		}
+		if srv, err = web.New(web.Config{Bundle: b, Model: m, Store: store, Logger: logger}); err != nil {
+			buildErr = err
+			return
+		}
+		t.Logf("demo %s ready in %s", preset, time.Since(start).Round(time.Millisecond))
+	}()
+	var handler http.Handler
+	var once sync.Once
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-ready:
+		case <-r.Context().Done():
+			return
+		}
+		if buildErr != nil {
+			http.Error(w, "demo "+preset+": "+buildErr.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		once.Do(func() { handler = srv.Handler() })
+		handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		stop()
+		<-ready
+		if srv != nil {
+			srv.Close(context.Background())
+		}
+		ts.Close()
+		if store != nil {
+			store.Close()
+		}
+	})
+	return ts.URL
 }

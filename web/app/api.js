@@ -18,12 +18,14 @@ function token() {
   try { return localStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
 }
 
-// request sends one call. opts: {method, body, version (If-Match), signal}.
+// request sends one call. opts: {method, body (sent as JSON), raw (a File
+// or Blob sent as it is), version (If-Match), signal}.
 // A 401 on a write asks once for the server's token and retries.
 export async function request(path, opts = {}, retried = false) {
   const headers = { Accept: 'application/json' };
   const method = opts.method || 'GET';
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.raw !== undefined) headers['Content-Type'] = 'application/octet-stream';
   if (opts.version != null) headers['If-Match'] = `"${opts.version}"`;
   const tok = token();
   if (tok && method !== 'GET') headers.Authorization = `Bearer ${tok}`;
@@ -32,7 +34,7 @@ export async function request(path, opts = {}, retried = false) {
     res = await fetch(path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.raw !== undefined ? opts.raw : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
       cache: 'no-store',
     });
@@ -82,6 +84,19 @@ export const api = {
   addFacility: (id, body, version) => request(`${sc(id)}/facilities`, { method: 'POST', body, version }).then((r) => r.data),
   changeFacility: (id, fid, body, version) => request(`${sc(id)}/facilities/${enc(fid)}`, { method: 'PATCH', body, version }).then((r) => r.data),
   deleteFacility: (id, fid, version) => request(`${sc(id)}/facilities/${enc(fid)}`, { method: 'DELETE', version }).then((r) => r.data),
+
+  // Siting optimiser runs (web/optimize.go). optimize waits up to wait
+  // seconds for the run to end; optimizeRun long-polls as long.
+  optimize: (id, body, wait = 1) => request(`${sc(id)}/optimize?wait=${wait}`, { method: 'POST', body }).then((r) => r.data),
+  optimizeRuns: (id) => request(`${sc(id)}/optimize`).then((r) => r.data),
+  optimizeRun: (id, run, wait = 0, signal) => request(`${sc(id)}/optimize/${enc(run)}${wait ? `?wait=${wait}` : ''}`, { signal }).then((r) => r.data),
+  cancelOptimize: (id, run) => request(`${sc(id)}/optimize/${enc(run)}`, { method: 'DELETE' }).then((r) => r.data),
+  acceptSites: (id, run, sites, version) => request(`${sc(id)}/optimize/${enc(run)}/accept`, { method: 'POST', body: { sites }, version }).then((r) => r.data),
+  rejectSites: (id, run, sites) => request(`${sc(id)}/optimize/${enc(run)}/reject`, { method: 'POST', body: { sites } }).then((r) => r.data),
+  suggestionsURL: (id, run, format) => `${sc(id)}/optimize/${enc(run)}/sites.${format}`,
+  // readCandidates sends a file of available buildings (CSV, XLSX,
+  // GeoJSON) and gets back the candidates an optimise request takes.
+  readCandidates: (file) => request(`/api/v1/candidates?filename=${enc(file.name)}`, { method: 'POST', raw: file }).then((r) => r.data),
 
   reportURL: (id, format, lang) => `/api/v1/reports/gap.${format}?scenario=${enc(id)}&lang=${enc(lang)}`,
 };

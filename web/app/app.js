@@ -10,6 +10,7 @@ import * as echarts from 'echarts';
 import { api, ApiError } from './api.js';
 import { t, label, getLang, setLang, applyStatic } from './i18n.js';
 import { buildStyle, INDICATORS, SWITCHES, TYPE_COLOURS, OTHER_COLOUR, PROPOSED_COLOUR, IDLE_COLOUR, fillColour } from './mapstyle.js';
+import { createSuggest } from './suggest.js';
 
 const $ = (id) => document.getElementById(id);
 const BASELINE = 'baseline';
@@ -44,7 +45,7 @@ const state = {
   tab: 'regions',
   facility: null, // {id, data}
   lastDelta: null,
-  layersOn: { basemap: true, communities: true, demand: true, facilities: true, service: true },
+  layersOn: { basemap: true, communities: true, demand: true, facilities: true, service: true, suggestions: true },
   tileTemplates: {}, // layer → tile URL path without query
   sourceLayers: {}, // layer → source-layer names
   map: null,
@@ -60,6 +61,12 @@ function commLayer() {
 }
 
 const isBaseline = () => !state.scenario || state.scenario.id === BASELINE;
+
+// The siting panel (suggest.js): it edits through the same paths as drawing.
+const suggest = createSuggest({
+  state, api, isBaseline, esc, fmtInt, fmtPct, fmtChange, typeLabel, toast, showError,
+  edit, applyAdded, reloadScenario, loadScenarios, switchScenario, openFacility, setTab,
+});
 
 // ---------- formatting ----------
 
@@ -213,6 +220,7 @@ async function boot() {
   $('boot').hidden = true;
   await refreshNumbers().catch(showError);
   refreshAssessment();
+  suggest.scenarioChanged();
   window.cc.ready = true;
   document.body.dataset.ready = '1';
 }
@@ -313,6 +321,7 @@ async function switchScenario(id, { quiet } = {}) {
   state.assessment = null;
   state.lastDelta = null;
   $('delta').hidden = true;
+  suggest.scenarioChanged();
   rememberScenario();
   renderScenarioBar();
   clearFacility();
@@ -656,6 +665,7 @@ async function initMap() {
   map.on('idle', () => { window.cc.idle++; });
   await new Promise((resolve) => map.once('load', resolve));
   state.mapReady = true;
+  suggest.addLayers(map);
   renderMapControls();
   applyLayerSwitches();
   addProposedLayer();
@@ -712,7 +722,7 @@ function bindMapEvents() {
     hovered = id;
     if (id != null) map.setFeatureState({ source: 'communities', sourceLayer: cl, id }, { hover: true });
   };
-  const interactive = ['fac-circle', 'demand-fill', 'comm-fill'].filter((id) => map.getLayer(id));
+  const interactive = [suggest.LAYER, 'fac-circle', 'demand-fill', 'comm-fill'].filter((id) => map.getLayer(id));
   map.on('mousemove', (e) => {
     if (state.tool === 'add') { popup.remove(); return; }
     const feats = map.queryRenderedFeatures(e.point, { layers: interactive });
@@ -720,7 +730,10 @@ function bindMapEvents() {
     if (!f) { popup.remove(); setHover(null); map.getCanvas().style.cursor = ''; return; }
     const p = f.properties || {};
     let html = '';
-    if (f.layer.id === 'fac-circle') {
+    if (f.layer.id === suggest.LAYER) {
+      html = suggest.popupHTML(p);
+      map.getCanvas().style.cursor = 'pointer';
+    } else if (f.layer.id === 'fac-circle') {
       html = `<b>${esc(p.name || p.id)}</b>${esc(typeLabel(p.type))} · ${esc(statusLabel(p.status))}`;
       map.getCanvas().style.cursor = 'pointer';
     } else if (f.layer.id === 'demand-fill') {
@@ -743,6 +756,7 @@ function bindMapEvents() {
     if (state.tool === 'add') return;
     const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
     if (state.draw && state.draw.getFeaturesAtLngLat(e.lngLat, { pointerDistance: 12 }).length) return;
+    if (suggest.clickAt(box)) return;
     const fac = map.queryRenderedFeatures(box, { layers: ['fac-circle'].filter((id) => map.getLayer(id)) })[0];
     if (fac) { openFacility(String(fac.properties.id)); return; }
     const comm = map.queryRenderedFeatures(e.point, { layers: ['comm-fill'].filter((id) => map.getLayer(id)) })[0];
@@ -898,13 +912,8 @@ function onPlaced(tmpId) {
     try {
       const resp = await api.addFacility(state.scenario.id, body, state.scenario.version);
       const fac = resp.facility;
-      showDelta(resp, t('draw.added'), started);
       if (draw.hasFeature(tmpId)) draw.removeFeatures([tmpId]);
-      state.scenario.added = [...(state.scenario.added || []), fac];
-      state.scenario.version = resp.version;
-      draw.addFeatures([drawFeature(fac)]);
-      updateAddedLayer();
-      await afterEdit(resp, t('draw.added'), started);
+      await applyAdded(resp, [fac], t('draw.added'), started);
       openFacility(fac.id);
     } catch (err) {
       if (draw.hasFeature(tmpId)) draw.removeFeatures([tmpId]);
@@ -950,6 +959,21 @@ function replaceAdded(fac) {
     const j = ch.findIndex((x) => x.id === fac.id);
     if (j >= 0) ch[j] = fac; else ch.push(fac);
   }
+}
+
+// applyAdded takes in the answer to an edit that added facilities (a site
+// drawn, suggestions accepted): the delta at once, the sites into the
+// scenario and terra-draw, then the numbers and tiles of the new version.
+async function applyAdded(resp, facilities, what, started) {
+  showDelta(resp, what, started);
+  state.scenario.added = [...(state.scenario.added || []), ...facilities];
+  state.scenario.version = resp.version;
+  if (state.draw) {
+    const res = state.draw.addFeatures(facilities.map(drawFeature));
+    for (const r of res) if (!r.valid) console.warn('terra-draw rejected', r.id, r.reason);
+  }
+  updateAddedLayer();
+  await afterEdit(resp, what, started);
 }
 
 // afterEdit shows the edit's delta at once, then refreshes the numbers and
@@ -1098,13 +1122,14 @@ function deleteFacility(fid, name, added) {
 function setTab(tab) {
   state.tab = tab;
   for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('active', b.dataset.tab === tab);
-  for (const p of ['regions', 'facility', 'compare']) $('pane-' + p).hidden = p !== tab;
+  for (const p of ['regions', 'facility', 'compare', 'suggest']) $('pane-' + p).hidden = p !== tab;
   renderTab();
 }
 
 function renderTab() {
   if (state.tab === 'regions') renderRegions($('pane-regions'));
   else if (state.tab === 'facility') renderFacility($('pane-facility'));
+  else if (state.tab === 'suggest') suggest.render($('pane-suggest'));
   else renderCompare($('pane-compare'));
 }
 

@@ -1,24 +1,29 @@
 #!/usr/bin/env node
 // Browser test of the CareCircle web map.
 //
-//   node e2e.mjs <server URL> <artefacts dir>
+//   node e2e.mjs <server URL> <artefacts dir> <city server URL>
 //
 // Drives Debian's chromium (/usr/bin/chromium, or $CHROMIUM) headless with
 // playwright-core: opens the map, creates a scenario through the interface,
 // places a proposed site where elders are not covered with the draw tool,
 // checks the coverage figure moves, drags the site, reloads and checks the
-// scenario and its site were kept. Fails on any console error and on any
-// request to a host other than 127.0.0.1. Screenshots go to the artefacts
-// dir. Exits 1 with a message on failure.
+// scenario and its site were kept; then asks the siting panel for 3 sites,
+// checks its curve and list, accepts one (the coverage figure rises by its
+// gain), rejects another, checks the panel comes back after a reload, and
+// chooses among an uploaded list of buildings; on the city demo's server
+// (whose runs take seconds) it starts a run and cancels it. Fails on any
+// console error not expected by a step and on any request to a host other
+// than 127.0.0.1. Screenshots go to the artefacts dir. Exits 1 with a
+// message on failure.
 
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const [base, outArg] = process.argv.slice(2);
-if (!base) {
-  console.error('usage: node e2e.mjs <server URL> <artefacts dir>');
+const [base, outArg, cityBase] = process.argv.slice(2);
+if (!base || !cityBase) {
+  console.error('usage: node e2e.mjs <server URL> <artefacts dir> <city server URL>');
   process.exit(2);
 }
 const out = resolve(outArg || 'artefacts');
@@ -31,6 +36,8 @@ const requests = [];
 const consoleErrors = [];
 const log = (...a) => console.log('e2e:', ...a);
 let step = 'start';
+let suggestedFirst = '';
+let suggestCov = [];
 
 class Failure extends Error {}
 function check(ok, msg) {
@@ -38,7 +45,11 @@ function check(ok, msg) {
 }
 
 async function api(path, opts = {}) {
-  const res = await fetch(new URL(path, base), opts);
+  return apiAt(base, path, opts);
+}
+
+async function apiAt(root, path, opts = {}) {
+  const res = await fetch(new URL(path, root), opts);
   const text = await res.text();
   if (!res.ok) throw new Failure(`${opts.method || 'GET'} ${path}: HTTP ${res.status}: ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : null;
@@ -84,13 +95,16 @@ async function main() {
     timezoneId: 'Asia/Shanghai',
   });
   try {
+    const watch = (p) => {
+      p.setDefaultTimeout(30000);
+      p.on('request', (r) => requests.push(r.url()));
+      p.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`console.error: ${m.text()} (${m.location()?.url || ''})`);
+      });
+      p.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    };
     const page = context.pages()[0] || await context.newPage();
-    page.setDefaultTimeout(30000);
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`console.error: ${m.text()} (${m.location()?.url || ''})`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    watch(page);
     page.on('dialog', async (d) => {
       // the interface asks for a scenario name with prompt()
       if (d.type() === 'prompt') await d.accept(SCENARIO_NAME);
@@ -263,11 +277,202 @@ async function main() {
     }
     await shot(page, '3-after-reload.png');
 
+    step = 'suggest sites';
+    // The siting panel asks the optimiser for 3 community stations on the
+    // scenario, shows the curve and the suggestions, accepts the first (it
+    // becomes a proposed facility, as a drawn site does) and rejects the
+    // second.
+    const sc = encodeURIComponent(scenarioId);
+    await page.click('[data-testid="tab-suggest"]');
+    await page.waitForSelector('[data-testid="suggest-form"]');
+    await page.check('[data-testid="suggest-problem-max_coverage"]');
+    await page.fill('[data-testid="suggest-sites"]', '3');
+    await page.selectOption('[data-testid="suggest-type"]', 'community_station');
+    await page.click('[data-testid="suggest-run"]');
+    await page.waitForSelector('[data-testid="suggest-row"]', { timeout: 60000 });
+    const runs = await api(`/api/v1/scenarios/${sc}/optimize`);
+    check(runs.length > 0, 'the optimiser has no run for the scenario after the panel asked for one');
+    const run = await api(`/api/v1/scenarios/${sc}/optimize/${encodeURIComponent(runs[0].id)}`);
+    check(run.status === 'done' && run.result, `the run is ${run.status}, want done`);
+    check(run.request.problem === 'max_coverage' && run.request.sites === 3, `the panel asked ${JSON.stringify(run.request)}, want 3 sites for the most coverage`);
+    const suggested = run.result.sites;
+    const rows = await page.$$eval('[data-testid="suggest-row"]', (els) => els.map((e) => ({ id: e.dataset.id, state: e.dataset.state })));
+    log(`run ${run.id}: ${rows.length} suggestions, coverage ${run.result.coverage_before} → ${run.result.coverage_after}, bound gap ${run.result.bound_gap}`);
+    check(rows.length >= 1 && rows.length <= 3, `the panel lists ${rows.length} suggestions, want 1 to 3`);
+    check(rows.length === suggested.length && rows.every((r, i) => r.id === suggested[i].id && r.state === 'pending'),
+      `the panel's rows ${JSON.stringify(rows)} are not the run's suggestions in order`);
+    const headline = await page.textContent('[data-testid="suggest-headline"]');
+    check(/→/.test(headline || '') && /%/.test(headline || ''), `the headline shows no coverage before → after (${JSON.stringify(headline)})`);
+    const curve = await page.evaluate(() => {
+      const c = window.cc.suggestChart;
+      const el = document.querySelector('[data-testid="suggest-chart"]');
+      const canvas = el && el.querySelector('canvas');
+      return {
+        alive: !!c && !c.isDisposed(), points: c ? c.getOption().series[0].data.length : 0,
+        w: canvas ? canvas.width : 0, h: canvas ? canvas.height : 0,
+      };
+    });
+    check(curve.alive && curve.w > 0 && curve.h > 0, `the coverage curve chart did not render (${JSON.stringify(curve)})`);
+    check(curve.points === suggested.length + 1, `the curve has ${curve.points} points, want ${suggested.length + 1}`);
+    // A click on a row flies to its marker.
+    n = await idleCount(page);
+    await page.click('[data-testid="suggest-row"]:nth-child(1) .sg-name');
+    await page.waitForFunction((c) => {
+      const m = window.cc.map;
+      return Math.abs(m.getCenter().lng - c[0]) < 1e-4 && Math.abs(m.getCenter().lat - c[1]) < 1e-4 && !m.isMoving();
+    }, [suggested[0].lon, suggested[0].lat], { timeout: 30000 });
+    await waitMapSettled(page, n, 60000);
+    const markers = await page.evaluate(() => window.cc.map.queryRenderedFeatures({ layers: ['sugg-circle'] }).map((f) => f.properties.id));
+    check(markers.includes(suggested[0].id), `the map shows no marker for suggestion ${suggested[0].id} (markers: ${JSON.stringify(markers)})`);
+
+    step = 'accept a suggestion';
+    const first = suggested[0];
+    const covBefore = await kpi(page, 'coverage_15min');
+    const prevDelta = await page.evaluate(() => window.cc.lastDelta);
+    await page.click('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-accept"]');
+    await page.waitForSelector('[data-testid="suggest-row"]:nth-child(1)[data-state="accepted"]', { timeout: 30000 });
+    await page.waitForFunction((prev) => window.cc.lastDelta && window.cc.lastDelta !== prev && window.cc.lastDelta.facilities && !window.cc.pending, prevDelta, { timeout: 30000 });
+    await page.waitForFunction((b) => {
+      const v = Number(document.querySelector('[data-testid="kpi-coverage_15min"]')?.dataset.value);
+      return Number.isFinite(v) && v !== b;
+    }, covBefore, { timeout: 30000 }).catch(() => {});
+    const covAfter = await kpi(page, 'coverage_15min');
+    suggestCov = [covBefore, covAfter];
+    suggestedFirst = first.id;
+    const accepted = await page.evaluate(() => window.cc.lastDelta);
+    const facId = (await page.textContent('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]') || '').trim();
+    check(facId && accepted.facilities.some((f) => f.id === facId), `the accepted row names facility ${JSON.stringify(facId)}, the answer added ${JSON.stringify(accepted.facilities.map((f) => f.id))}`);
+    const gained = accepted.delta?.elders_covered_15min?.change;
+    log(`accepted ${first.id} as ${facId}: coverage ${covBefore} → ${covAfter}; elders covered +${gained}, suggested +${first.gain_elders}`);
+    check(covAfter > covBefore, `the coverage KPI did not rise after accepting a suggestion (${covBefore} → ${covAfter})`);
+    check(Math.abs(gained - first.gain_elders) <= Math.max(1, 0.01 * first.gain_elders),
+      `accepting added ${gained} elders covered, the suggestion said ${first.gain_elders}`);
+    const kpiGain = (covAfter - covBefore) * run.result.elders_60;
+    check(Math.abs(kpiGain - first.gain_elders) <= Math.max(1, 0.01 * first.gain_elders),
+      `the coverage KPI rose by ${kpiGain.toFixed(1)} elders, the suggestion said ${first.gain_elders}`);
+    const storedSc = await api(`/api/v1/scenarios/${sc}`);
+    check((storedSc.added || []).some((f) => f.id === facId && f.status === 'proposed'), `the server's scenario lacks the accepted site ${facId} as a proposed facility`);
+    check(await page.evaluate((id) => window.cc.draw.hasFeature(id), facId), 'the accepted site is not drawn as a proposed site');
+    const left = await page.evaluate(async () => (await window.cc.map.getSource('suggestions').getData()).features.map((f) => f.properties.id));
+    check(!left.includes(first.id), `the accepted suggestion ${first.id} is still on the suggestion layer`);
+
+    if (suggested.length >= 2) {
+      step = 'reject a suggestion';
+      await page.click('[data-testid="suggest-row"]:nth-child(2) [data-testid="suggest-reject"]');
+      await page.waitForSelector('[data-testid="suggest-row"]:nth-child(2)[data-state="rejected"]', { timeout: 15000 });
+      const grey = await page.$eval('[data-testid="suggest-row"]:nth-child(2)', (el) => ({
+        cls: el.className, deco: getComputedStyle(el.querySelector('.sg-name')).textDecorationLine,
+        again: !!el.querySelector('[data-testid="suggest-accept"]'),
+      }));
+      check(/rejected/.test(grey.cls) && /line-through/.test(grey.deco), `the rejected row is not greyed out (${JSON.stringify(grey)})`);
+      check(grey.again, 'the rejected row offers no way to accept it after all');
+      const decided = await api(`/api/v1/scenarios/${sc}/optimize/${encodeURIComponent(run.id)}`);
+      check(decided.decisions[suggested[1].id]?.decision === 'rejected', `the server has not recorded the rejection: ${JSON.stringify(decided.decisions)}`);
+      check(decided.decisions[first.id]?.decision === 'accepted', `the server has not recorded the acceptance: ${JSON.stringify(decided.decisions)}`);
+      const greyMarker = await page.evaluate(async (id) => (await window.cc.map.getSource('suggestions').getData()).features.find((f) => f.properties.id === id)?.properties.state, suggested[1].id);
+      check(greyMarker === 'rejected', `the rejected suggestion's marker is ${greyMarker}, want rejected`);
+    }
+    n = await idleCount(page);
+    // frame every suggestion for the screenshot
+    await page.evaluate((pts) => {
+      const lons = pts.map((p) => p[0]);
+      const lats = pts.map((p) => p[1]);
+      window.cc.map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]],
+        { padding: { top: 150, bottom: 180, left: 120, right: 320 }, maxZoom: 15, duration: 0 });
+    }, suggested.map((x) => [x.lon, x.lat]));
+    try {
+      await waitMapSettled(page, n, 60000);
+    } catch (err) {
+      console.log(`e2e: warning: map not settled for the screenshot (${err.message.split('\n')[0]})`);
+    }
+    await shot(page, '4-suggest.png');
+
+    step = 'reload and find the suggestions kept';
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => window.cc && window.cc.ready === true, null, { timeout: 60000 });
+    await page.click('[data-testid="tab-suggest"]');
+    await page.waitForFunction((want) => {
+      const rows = [...document.querySelectorAll('[data-testid="suggest-row"]')];
+      return rows.length === want;
+    }, suggested.length, { timeout: 30000 });
+    const restored = await page.$$eval('[data-testid="suggest-row"]', (els) => els.map((e) => e.dataset.state));
+    check(restored[0] === 'accepted' && (suggested.length < 2 || restored[1] === 'rejected'),
+      `after reload the suggestions are ${JSON.stringify(restored)}, want the first accepted and the second rejected`);
+    await waitMapSettled(page, 0, 60000).catch(() => {});
+
+    step = 'choose among uploaded buildings';
+    // A bureau's list of available buildings, read by the server: two where
+    // the optimiser found room, one where a site now stands.
+    const spots = suggested.length >= 2 ? suggested.slice(1) : suggested;
+    const buildings = [['编号', '名称', '用房类型', '经度', '纬度', '最大建筑面积'],
+      ...spots.map((s, i) => [`B-${i + 1}`, `候选用房${i + 1}`, '公共用房', s.lon.toFixed(7), s.lat.toFixed(7), '800']),
+      ['B-9', '原粮站', '闲置厂房', first.lon.toFixed(7), first.lat.toFixed(7), '1200']];
+    await page.check('[data-testid="suggest-problem-max_coverage"]');
+    await page.fill('[data-testid="suggest-sites"]', '1');
+    await page.setInputFiles('[data-testid="suggest-candidates"]',
+      { name: '可用房屋.csv', mimeType: 'text/csv', buffer: Buffer.from(buildings.map((r) => r.join(',')).join('\n') + '\n') });
+    await page.waitForSelector('[data-testid="suggest-candidates-read"]', { timeout: 15000 });
+    const readText = await page.textContent('[data-testid="suggest-candidates-read"]');
+    check(readText.includes(String(buildings.length - 1)) && readText.includes('可用房屋.csv'), `the panel says ${JSON.stringify(readText)} of the uploaded file`);
+    await page.click('[data-testid="suggest-run"]');
+    // the answer says it chose among the buildings given (所给), not generated points
+    await page.waitForFunction(() => (document.querySelector('[data-testid="suggest-among"]')?.textContent || '').includes('所给'), null, { timeout: 60000 });
+    const listed = await api(`/api/v1/scenarios/${sc}/optimize`);
+    const upRun = await api(`/api/v1/scenarios/${sc}/optimize/${encodeURIComponent(listed[0].id)}`);
+    check(upRun.status === 'done' && upRun.candidates_given === buildings.length - 1 && !upRun.result.stats.generated,
+      `the run did not choose among the uploaded buildings: ${JSON.stringify({ status: upRun.status, given: upRun.candidates_given, stats: upRun.result?.stats })}`);
+    const picked = upRun.result.sites.map((s) => s.id);
+    check(picked.every((id) => /^B-\d$/.test(id)), `suggested ${JSON.stringify(picked)}, not uploaded buildings`);
+    const upRows = await page.$$eval('[data-testid="suggest-row"]', (els) => els.map((e) => e.dataset.id));
+    check(JSON.stringify(upRows) === JSON.stringify(picked), `the panel lists ${JSON.stringify(upRows)}, the run chose ${JSON.stringify(picked)}`);
+    log(`uploaded ${buildings.length - 1} buildings: suggested ${picked.join(', ') || 'none'}`);
+    // A bad list is refused with the row and field; the 422 is expected.
+    await page.click('[data-testid="suggest-candidates-clear"]');
+    const errorsBefore = consoleErrors.length;
+    await page.setInputFiles('[data-testid="suggest-candidates"]',
+      { name: '错误清单.csv', mimeType: 'text/csv', buffer: Buffer.from('编号,名称,经度,纬度\nX,北京某楼,116.4,39.9\n') });
+    await page.waitForSelector('[data-testid="suggest-error"]', { timeout: 15000 });
+    const badText = await page.textContent('[data-testid="suggest-error"]');
+    check(/错误清单\.csv: row 2/.test(badText) && /经度/.test(badText), `the bad file's error does not name its row and field: ${JSON.stringify(badText)}`);
+    const expected = consoleErrors.splice(errorsBefore).filter((e) => !/status of 422/.test(e));
+    consoleErrors.push(...expected);
+    check(await page.isVisible('[data-testid="suggest-candidates"]'), 'after a bad file the panel offers no file input again');
+
+    step = 'cancel a running optimiser run (city demo)';
+    // The district's runs end in a fraction of a second; the city's take
+    // seconds, so a real one can be cancelled.
+    const city = await context.newPage();
+    watch(city);
+    log('opening the city demo', cityBase);
+    await city.goto(cityBase, { waitUntil: 'load', timeout: 240000 });
+    await city.waitForFunction(() => window.cc && window.cc.ready === true, null, { timeout: 240000 });
+    await city.click('[data-testid="tab-suggest"]');
+    await city.check('[data-testid="suggest-problem-target_coverage"]');
+    await city.fill('[data-testid="suggest-target"]', '99.99');
+    await city.click('[data-testid="suggest-run"]');
+    await city.waitForFunction(() => /[1-9][\d,]* \/ [\d,]+/.test(document.querySelector('[data-testid="suggest-progress"]')?.textContent || ''), null, { timeout: 120000 });
+    check(await city.isDisabled('[data-testid="suggest-run"]'), 'the Run button is enabled while a run is running');
+    const live = (await apiAt(cityBase, '/api/v1/scenarios/baseline/optimize'))[0];
+    check(live && live.status === 'running' && live.progress.done > 0, `the server's run is not running: ${JSON.stringify(live)}`);
+    log(`city run ${live.id} running: ${live.progress.done} / ${live.progress.total}`);
+    await city.click('[data-testid="suggest-cancel"]');
+    await city.waitForFunction(() => !document.querySelector('[data-testid="suggest-progress"]'), null, { timeout: 15000 });
+    const leftRuns = await apiAt(cityBase, '/api/v1/scenarios/baseline/optimize');
+    check(!leftRuns.some((r) => r.id === live.id), `the cancelled run ${live.id} is still on the server: ${JSON.stringify(leftRuns.map((r) => [r.id, r.status]))}`);
+    check(!(await city.isDisabled('[data-testid="suggest-run"]')), 'the Run button stays disabled after cancelling');
+    // The optimiser is free again at once: a small question is answered.
+    const small = await apiAt(cityBase, '/api/v1/scenarios/baseline/optimize?wait=60', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sites: 1 }),
+    });
+    check(small.status === 'done', `after the cancel a 1-site run is ${small.status}, want done`);
+    await shot(city, '5-city-cancelled.png');
+    await city.close();
+
     step = 'switch to English';
     await page.click('#btn-lang');
     const title = await page.textContent('.brand');
     check(/15-minute/.test(title || ''), `the English switch did not change the title (${title})`);
-    await shot(page, '4-english.png');
+    await shot(page, '6-english.png');
     await page.click('#btn-lang');
 
     step = 'check requests and console';
@@ -281,7 +486,8 @@ async function main() {
     check(foreign.length === 0, `requests left 127.0.0.1:\n  ${foreign.slice(0, 20).join('\n  ')}`);
     check(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join('\n  ')}`);
     log(`${requests.length} requests, all to ${host}; no console errors`);
-    log(`PASS: scenario ${scenarioId}, site ${siteId}, coverage ${before} → ${after} → ${afterDrag} (dragged), kept after reload`);
+    log(`PASS: scenario ${scenarioId}, site ${siteId}, coverage ${before} → ${after} → ${afterDrag} (dragged), kept after reload; ` +
+      `suggestion ${suggestedFirst} accepted, coverage ${suggestCov.join(' → ')}`);
   } catch (err) {
     try {
       const page = context.pages()[0];
