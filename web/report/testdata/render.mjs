@@ -52,6 +52,11 @@ try {
     }),
     height: document.documentElement.scrollHeight,
   }));
+  // What the page loaded by itself; the font check below is the test's
+  // own doing (CSS.enable makes Chromium re-read the file for the source
+  // of its inline styles, refused for file: URLs), so it is not counted.
+  const pageRequests = [...requests];
+  const pageErrors = [...consoleErrors];
   const cdp = await context.newCDPSession(page);
   await cdp.send('DOM.enable');
   await cdp.send('CSS.enable');
@@ -63,7 +68,7 @@ try {
     const { fonts: used } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
     fonts[sel] = used.map((f) => ({ family: f.familyName, glyphs: f.glyphCount }));
   }
-  console.log(JSON.stringify({ requests, consoleErrors, info, fonts }));
+  console.log(JSON.stringify({ requests: pageRequests, consoleErrors: pageErrors, info, fonts }));
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
