@@ -20,6 +20,8 @@ const PROBLEMS = ['max_coverage', 'target_coverage', 'rule_aware'];
 const TYPES = ['community_station', 'street_center'];
 const ACTIVE = new Set(['queued', 'running']);
 const POLL_MS = 500;
+const MAX_NUMBERED = 999;
+const ROWS = 200; // suggestions listed at first, and added by "more"
 const MARK = { fill: '#1b3a5c', ring: '#fcc419', sel: '#f76707', rejected: '#adb5bd' };
 
 const fc = (features) => ({ type: 'FeatureCollection', features });
@@ -45,6 +47,7 @@ export function createSuggest(ctx) {
     poll: null, // AbortController of the polling
     candidates: null, // {file, list}: buildings read from a file; null: generated on the network
     reading: false, // a candidate file is being read
+    rows: ROWS, // suggestions listed
   };
   try { Object.assign(S.form, JSON.parse(localStorage.getItem(FORM_KEY) || '{}')); } catch { /* ignore */ }
   if (!PROBLEMS.includes(S.form.problem)) S.form.problem = 'max_coverage';
@@ -123,7 +126,7 @@ export function createSuggest(ctx) {
   function reset(scenario) {
     stopPolling();
     S.seq++;
-    Object.assign(S, { scenario, run: null, asked: null, error: '', notice: '', selected: '', stale: false, follows: 0 });
+    Object.assign(S, { scenario, run: null, asked: null, error: '', notice: '', selected: '', stale: false, follows: 0, rows: ROWS });
     S.busy.clear();
   }
 
@@ -357,16 +360,17 @@ export function createSuggest(ctx) {
       id: LAYER, type: 'circle', source: SOURCE,
       layout: { 'circle-sort-key': ['case', ['get', 'sel'], 2, rejected, 0, 1] },
       paint: {
-        'circle-radius': ['case', ['get', 'sel'], 14, 11],
+        // small dots at city scale, numbered discs up close
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, ['case', ['get', 'sel'], 6, 3], 13, ['case', ['get', 'sel'], 14, 11]],
         'circle-color': ['case', rejected, MARK.rejected, MARK.fill],
         'circle-opacity': ['case', rejected, 0.8, 1],
         'circle-stroke-color': ['case', ['get', 'sel'], MARK.sel, rejected, '#ffffff', MARK.ring],
-        'circle-stroke-width': ['case', ['get', 'sel'], 4, 2.5],
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 10, 1, 13, ['case', ['get', 'sel'], 4, 2.5]],
       },
     });
     // The numbers are images drawn here: the style has no glyphs.
     map.addLayer({
-      id: NUMBERS, type: 'symbol', source: SOURCE,
+      id: NUMBERS, type: 'symbol', source: SOURCE, minzoom: 12.5,
       layout: { 'icon-image': ['get', 'icon'], 'icon-allow-overlap': true, 'icon-ignore-placement': true, 'symbol-sort-key': ['case', ['get', 'sel'], 2, rejected, 0, 1] },
     });
     SWITCHES.suggestions = [LAYER, NUMBERS];
@@ -402,7 +406,9 @@ export function createSuggest(ctx) {
         feats.push({
           type: 'Feature',
           geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
-          properties: { id: s.id, n: i + 1, icon: numberIcon(i + 1), state: st || 'pending', sel: s.id === S.selected },
+          // Numbers up to 999 (each is an image in the map's atlas; a
+          // rule-aware answer for a city can hold thousands of sites).
+          properties: { id: s.id, n: i + 1, icon: i < MAX_NUMBERED ? numberIcon(i + 1) : '', state: st || 'pending', sel: s.id === S.selected },
         });
       });
     }
@@ -434,6 +440,8 @@ export function createSuggest(ctx) {
     if (!f) return false;
     const id = String(f.properties.id);
     S.selected = id;
+    const at = sites().findIndex((s) => s.id === id);
+    if (at >= S.rows) S.rows = Math.ceil((at + 1) / ROWS) * ROWS; // list it
     ctx.setTab('suggest');
     select(id, false);
     document.querySelector(`#pane-suggest .sg-site[data-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -528,7 +536,10 @@ export function createSuggest(ctx) {
       return `<small data-testid="suggest-candidates-read">${esc(t('suggest.candidatesRead', { n: fmtInt(S.candidates.list.length), file: S.candidates.file }))}</small>` +
         ` <button type="button" id="sg-cand-clear" data-testid="suggest-candidates-clear">${esc(t('suggest.candidatesClear'))}</button>`;
     }
-    return `<input id="sg-cand" type="file" accept=".csv,.xlsx,.geojson,.json" data-testid="suggest-candidates">` +
+    // A label styled as a button: the browser's own file input speaks the
+    // browser's language, not the page's.
+    return `<label class="sg-file" data-testid="suggest-candidates-pick"><input id="sg-cand" type="file" accept=".csv,.xlsx,.geojson,.json" data-testid="suggest-candidates">` +
+      `<span>${esc(t('suggest.candidatesPick'))}</span></label>` +
       `<small class="muted">${esc(t('suggest.candidatesHint'))}</small>`;
   }
 
@@ -569,8 +580,11 @@ export function createSuggest(ctx) {
     h += `<span class="sg-export">${esc(t('suggest.export'))} <a href="${esc(api.suggestionsURL(S.scenario, S.run.id, 'geojson'))}" download data-testid="suggest-export">GeoJSON</a> <a href="${esc(api.suggestionsURL(S.scenario, S.run.id, 'kml'))}" download title="${esc(t('suggest.kmlHint'))}">KML</a> <a href="${esc(api.suggestionsURL(S.scenario, S.run.id, 'json'))}" download>JSON</a></span></div>`;
     h += `<p class="muted sg-counts">${esc(t('suggest.counts', { accepted: counts.accepted, rejected: counts.rejected, left }))} · ${esc(t('suggest.rowHint'))}</p>`;
     const mixed = list.some((s) => s.type !== list[0].type); // rule-aware: say each site's type
+    // A rule-aware answer for a city lists thousands: the first rows, and
+    // more on request (the map and the exports hold them all).
+    const shown = list.slice(0, S.rows);
     h += `<ol class="sg-list" data-testid="suggest-list">`;
-    list.forEach((s, i) => {
+    shown.forEach((s, i) => {
       const st = decision(s.id);
       const busy = S.busy.has(s.id) || S.working;
       const fid = S.run.decisions?.[s.id]?.facility_id;
@@ -593,7 +607,11 @@ export function createSuggest(ctx) {
           <div class="sg-actions">${actions}</div>
         </div></li>`;
     });
-    h += '</ol></div>';
+    h += '</ol>';
+    if (list.length > shown.length) {
+      h += `<button type="button" id="sg-more" class="sg-more" data-testid="suggest-more">${esc(t('suggest.more', { n: fmtInt(Math.min(ROWS, list.length - shown.length)), left: fmtInt(list.length - shown.length) }))}</button>`;
+    }
+    h += '</div>';
     return h;
   }
 
@@ -616,6 +634,7 @@ export function createSuggest(ctx) {
     if ($('sg-clear')) $('sg-clear').onclick = () => clear();
     if ($('sg-cancel')) $('sg-cancel').onclick = () => cancel();
     if ($('sg-accept-all')) $('sg-accept-all').onclick = () => accept(pending().map((s) => s.id));
+    if ($('sg-more')) $('sg-more').onclick = () => { S.rows += ROWS; update(); };
     for (const li of pane.querySelectorAll('.sg-site')) {
       const id = li.dataset.id;
       li.onclick = (e) => {

@@ -436,7 +436,7 @@ async function main() {
     check(/错误清单\.csv: row 2/.test(badText) && /经度/.test(badText), `the bad file's error does not name its row and field: ${JSON.stringify(badText)}`);
     const expected = consoleErrors.splice(errorsBefore).filter((e) => !/status of 422/.test(e));
     consoleErrors.push(...expected);
-    check(await page.isVisible('[data-testid="suggest-candidates"]'), 'after a bad file the panel offers no file input again');
+    check(await page.isVisible('[data-testid="suggest-candidates-pick"]'), 'after a bad file the panel offers no way to choose another');
 
     step = 'cancel a running optimiser run (city demo)';
     // The district's runs end in a fraction of a second; the city's take
