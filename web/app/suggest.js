@@ -16,7 +16,7 @@ const FORM_KEY = 'carecircle.suggest';
 const SOURCE = 'suggestions';
 const LAYER = 'sugg-circle';
 const NUMBERS = 'sugg-number';
-const PROBLEMS = ['max_coverage', 'target_coverage', 'rule_aware'];
+const PROBLEMS = ['max_coverage', 'target_coverage', 'capacitated', 'rule_aware'];
 const TYPES = ['community_station', 'street_center'];
 const ACTIVE = new Set(['queued', 'running']);
 const POLL_MS = 500;
@@ -32,7 +32,7 @@ export function createSuggest(ctx) {
   const $ = (id) => document.getElementById(id);
 
   const S = {
-    form: { problem: 'max_coverage', sites: 3, target: 99, limit: 0, type: 'community_station' },
+    form: { problem: 'max_coverage', sites: 3, target: 99, limit: 0, type: 'community_station', budget: 3000 },
     scenario: '', // the scenario the panel shows runs of
     run: null, // the run shown (with its result once done)
     asked: null, // the request of the run shown, as sent
@@ -75,6 +75,10 @@ export function createSuggest(ctx) {
       if (req.target) S.form.target = +(req.target * 100).toFixed(2);
       S.form.limit = req.sites || 0;
     }
+    if (req.problem === 'capacitated' && req.budget) {
+      S.form.budget = req.budget;
+      S.form.limit = req.sites || 0;
+    }
     if (TYPES.includes(req.type)) S.form.type = req.type;
   }
 
@@ -86,6 +90,11 @@ export function createSuggest(ctx) {
       req = { problem: 'rule_aware' };
     } else if (f.problem === 'target_coverage') {
       req = { problem: 'target_coverage', target: +(Number(f.target) / 100).toFixed(6), type: f.type };
+      if (int(f.limit)) req.sites = int(f.limit);
+    } else if (f.problem === 'capacitated') {
+      // The profile's size menu, each size costing its floor area: the
+      // budget is m² of new floor.
+      req = { problem: 'capacitated', budget: Number(f.budget) || 0, type: f.type };
       if (int(f.limit)) req.sites = int(f.limit);
     } else {
       req = { problem: 'max_coverage', sites: int(f.sites), type: f.type };
@@ -507,7 +516,8 @@ export function createSuggest(ctx) {
       </fieldset>
       ${row(f.problem === 'max_coverage', `<label for="sg-sites">${esc(t('suggest.sites'))}</label><input id="sg-sites" type="number" min="1" max="200" step="1" value="${esc(f.sites)}" data-testid="suggest-sites">`)}
       ${row(f.problem === 'target_coverage', `<label for="sg-target">${esc(t('suggest.target'))}</label><span class="sg-inline"><input id="sg-target" type="number" min="1" max="100" step="0.1" value="${esc(f.target)}" data-testid="suggest-target"> % <small class="muted">${esc(t('suggest.now', { v: fmtPct(cov) }))}</small></span>`)}
-      ${row(f.problem === 'target_coverage', `<label for="sg-limit">${esc(t('suggest.limit'))}</label><span class="sg-inline"><input id="sg-limit" type="number" min="0" max="200" step="1" value="${esc(f.limit)}"> <small class="muted">${esc(t('suggest.limitHint'))}</small></span>`)}
+      ${row(f.problem === 'capacitated', `<label for="sg-budget">${esc(t('suggest.budget'))}</label><span class="sg-inline"><input id="sg-budget" type="number" min="1" step="50" value="${esc(f.budget)}" data-testid="suggest-budget"> m² <small class="muted">${esc(t('suggest.budgetHint'))}</small></span>`)}
+      ${row(f.problem === 'target_coverage' || f.problem === 'capacitated', `<label for="sg-limit">${esc(t('suggest.limit'))}</label><span class="sg-inline"><input id="sg-limit" type="number" min="0" max="200" step="1" value="${esc(f.limit)}"> <small class="muted">${esc(t('suggest.limitHint'))}</small></span>`)}
       ${row(f.problem !== 'rule_aware', `<label for="sg-type">${esc(t('suggest.type'))}</label><select id="sg-type" data-testid="suggest-type">${TYPES.map((c) => `<option value="${c}" ${c === f.type ? 'selected' : ''}>${esc(typeLabel(c))}</option>`).join('')}</select>`)}
       ${row(f.problem === 'rule_aware', `<span></span><small class="muted">${esc(t('suggest.ruleTypes'))}</small>`)}
       ${row(true, `<label for="sg-cand">${esc(t('suggest.candidates'))}</label><span class="sg-cands">${candidatesHTML()}</span>`)}
@@ -560,6 +570,9 @@ export function createSuggest(ctx) {
     if (res.stats) {
       h += `<div class="muted" data-testid="suggest-among">${esc(t(res.stats.generated ? 'suggest.amongGenerated' : 'suggest.amongGiven', { n: fmtInt(res.stats.candidates) }))}</div>`;
     }
+    if (res.problem === 'capacitated' && list.length) {
+      h += `<div class="muted">${esc(t('suggest.capTotals', { cost: fmtInt(res.total_cost), budget: fmtInt(res.budget), served: fmtInt(res.total_served_elders) }))}</div>`;
+    }
     if (res.problem === 'rule_aware' && list.length) {
       const count = (r) => list.filter((s) => s.rule === r).length;
       h += `<div class="muted">${esc(t('suggest.ruleCounts', { centres: count('street_center'), stations: count('community_station') }))}</div>`;
@@ -604,6 +617,7 @@ export function createSuggest(ctx) {
           <div class="sg-line"><span class="sg-name">${esc(s.name || s.id)}</span><span class="sg-gain" data-gain="${esc(s.gain_elders)}">${esc(t('suggest.gain', { n: fmtInt(s.gain_elders) }))}</span></div>
           <div class="sg-line sg-meta"><span>${esc(communityName(s))}${mixed ? ' · ' + esc(typeLabel(s.type)) : ''} · ${esc(fmtInt(s.floor_area_m2))} m²</span><span>${esc(t('suggest.after', { v: fmtPct(s.coverage_after) }))}</span></div>
           ${rule}
+          ${s.capacity_elders ? `<div class="sg-meta">${esc(t('suggest.served', { n: fmtInt(s.served_elders), cap: fmtInt(s.capacity_elders) }))}</div>` : ''}
           <div class="sg-actions">${actions}</div>
         </div></li>`;
     });
@@ -624,6 +638,7 @@ export function createSuggest(ctx) {
     $('sg-sites').oninput = (e) => set('sites', e.target.value);
     $('sg-target').oninput = (e) => set('target', e.target.value);
     $('sg-limit').oninput = (e) => set('limit', e.target.value);
+    $('sg-budget').oninput = (e) => set('budget', e.target.value);
     $('sg-type').onchange = (e) => set('type', e.target.value);
     if ($('sg-cand')) $('sg-cand').onchange = (e) => readCandidates(e.target.files[0]);
     if ($('sg-cand-clear')) $('sg-cand-clear').onclick = () => { S.candidates = null; update(); };
