@@ -461,9 +461,19 @@ type siteSelection struct {
 	Sites []string `json:"sites"`
 }
 
-// pick reads the selection and returns the positions of its sites in
-// res, in the order chosen, checking each is a suggestion of the run not
+// pickSites reads the selection of a done run's suggestions and returns
+// the run, its answer and the positions of the sites chosen in the order
+// the optimiser chose them, checking each is a suggestion of the run not
 // yet accepted.
+func (s *Server) pickSites(r *http.Request) (*optimizeRun, *planner.OptimizeResult, []int, error) {
+	run, res, err := s.finishedRun(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	at, err := pick(r, run, res)
+	return run, res, at, err
+}
+
 func pick(r *http.Request, run *optimizeRun, res *planner.OptimizeResult) ([]int, error) {
 	var sel siteSelection
 	if err := decodeBody(r, &sel); err != nil {
@@ -510,11 +520,7 @@ func (s *Server) acceptSites(w http.ResponseWriter, r *http.Request) error {
 	if id == BaselineID {
 		return forbidden("the baseline is today's city and cannot be edited; create a scenario (POST /api/v1/scenarios), run the optimiser on it and accept there")
 	}
-	run, res, err := s.finishedRun(r)
-	if err != nil {
-		return err
-	}
-	at, err := pick(r, run, res)
+	run, res, at, err := s.pickSites(r)
 	if err != nil {
 		return err
 	}
@@ -558,11 +564,7 @@ func (s *Server) acceptSites(w http.ResponseWriter, r *http.Request) error {
 // rejectSites marks suggestions as rejected, so the panel can set them
 // aside; a rejected site can still be accepted later.
 func (s *Server) rejectSites(w http.ResponseWriter, r *http.Request) error {
-	run, res, err := s.finishedRun(r)
-	if err != nil {
-		return err
-	}
-	at, err := pick(r, run, res)
+	run, res, at, err := s.pickSites(r)
 	if err != nil {
 		return err
 	}
