@@ -533,14 +533,18 @@ func (in *optInstance) shrink(ctx context.Context, cs *coverState, pool []int32,
 	return cs, nil
 }
 
+// share is the coverage of covered elders 60+: at most 1, whatever the
+// rounding of the sums.
+func (in *optInstance) share(covered float64) float64 { return min(1, covered/in.elders60) }
+
 // coverResult builds the answer from sites in order: each one's gains
 // given those before it, and the coverage curve.
 func (in *optInstance) coverResult(order []int32, pr Problem, objective string) *OptimizeResult {
 	m, p := in.m, in.m.Profile
 	res := &OptimizeResult{Problem: pr, Type: in.req.Type, Objective: objective, Elders60: in.elders60, CoveredBefore: in.covered60,
-		CoverageBefore: in.covered60 / in.elders60}
+		CoverageBefore: in.share(in.covered60)}
 	rh, _ := in.reachableTotals()
-	res.CoverageReachable = (in.covered60 + rh) / in.elders60
+	res.CoverageReachable = in.share(in.covered60 + rh)
 	covered := make([]bool, len(in.pt))
 	res.Curve = append(res.Curve, CurvePoint{Sites: 0, Coverage: res.CoverageBefore})
 	for k, c := range order {
@@ -562,11 +566,11 @@ func (in *optInstance) coverResult(order []int32, pr Problem, objective string) 
 		}
 		res.TotalGain += s.GainElders
 		res.TotalGainWeighted += s.GainWeighted
-		s.CoverageAfter = (in.covered60 + res.TotalGain) / in.elders60
+		s.CoverageAfter = in.share(in.covered60 + res.TotalGain)
 		res.Sites = append(res.Sites, s)
 		res.Curve = append(res.Curve, CurvePoint{Sites: k + 1, Coverage: s.CoverageAfter, GainElders: res.TotalGain})
 	}
-	res.CoverageAfter = (in.covered60 + res.TotalGain) / in.elders60
+	res.CoverageAfter = in.share(in.covered60 + res.TotalGain)
 	if res.Sites == nil {
 		res.Sites = []SuggestedSite{}
 	}
