@@ -173,9 +173,10 @@ type optimizeRuns struct {
 	slot   chan struct{} // holds a token while a run runs
 	wg     sync.WaitGroup
 
-	mu   sync.Mutex
-	byID map[string]*optimizeRun
-	list []*optimizeRun // oldest first
+	mu     sync.Mutex
+	closed bool
+	byID   map[string]*optimizeRun
+	list   []*optimizeRun // oldest first
 }
 
 func newOptimizeRuns() *optimizeRuns {
@@ -207,11 +208,15 @@ func (rs *optimizeRuns) of(id string) []*optimizeRun {
 	return out
 }
 
-// add registers a new run, refusing it when too many wait, and drops the
-// oldest finished runs beyond maxKeptRuns.
+// add registers a new run, refusing it when too many wait or the server
+// is closing, and drops the oldest finished runs beyond maxKeptRuns. The
+// caller must then start it (startRun), which close waits for.
 func (rs *optimizeRuns) add(run *optimizeRun) error {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if rs.closed {
+		return &apiError{Status: http.StatusServiceUnavailable, Code: "shutting_down", Message: "the server is shutting down; try again when it is back"}
+	}
 	waiting := 0
 	for _, r := range rs.list {
 		if st, _ := r.outcome(); st == runQueued {
@@ -224,6 +229,7 @@ func (rs *optimizeRuns) add(run *optimizeRun) error {
 	}
 	rs.byID[run.id] = run
 	rs.list = append(rs.list, run)
+	rs.wg.Add(1)
 	for kept := len(rs.list); kept > maxKeptRuns; kept-- {
 		i := slices.IndexFunc(rs.list, func(r *optimizeRun) bool {
 			st, _ := r.outcome()
@@ -254,22 +260,23 @@ func (rs *optimizeRuns) dropScenario(id string) {
 	}
 }
 
-// close cancels every run and waits for them to stop.
+// close refuses new runs, cancels every run and waits for them to stop.
 func (rs *optimizeRuns) close() {
+	rs.mu.Lock()
+	rs.closed = true
+	rs.mu.Unlock()
 	rs.cancel()
 	rs.wg.Wait()
 }
 
-// start runs the optimiser on e in the background when the slot is free.
-func (s *Server) startRun(run *optimizeRun, e *planner.Evaluation) {
+// startRun runs the optimiser on e in the background when the slot is
+// free; ctx is the run's, cancelled by run.cancel.
+func (s *Server) startRun(ctx context.Context, run *optimizeRun, e *planner.Evaluation) {
 	rs := s.runs
-	ctx, cancel := context.WithCancel(rs.ctx)
-	run.cancel = cancel
-	rs.wg.Add(1)
 	go func() {
 		defer rs.wg.Done()
 		defer close(run.finished)
-		defer cancel()
+		defer run.cancel()
 		select {
 		case rs.slot <- struct{}{}:
 			defer func() { <-rs.slot }()
@@ -371,10 +378,14 @@ func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The run can be cancelled from the moment it is listed.
+	ctx, cancel := context.WithCancel(s.runs.ctx)
+	run.cancel = cancel
 	if err := s.runs.add(run); err != nil {
+		cancel()
 		return err
 	}
-	s.startRun(run, snapshot)
+	s.startRun(ctx, run, snapshot)
 	waitFor(r, run, wait)
 	if status, apiErr := run.outcome(); status == runFailed && apiErr.Status < 500 {
 		// A question that cannot be answered is the request's fault: say so

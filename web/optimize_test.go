@@ -312,6 +312,11 @@ func TestOptimizeQueueCancelAndLongPoll(t *testing.T) {
 		t.Fatalf("after Close: %s", got.raw)
 	}
 	<-srv.runs.slot
+	// A closing server takes no new runs.
+	late := call(t, ts, "POST", "/api/v1/scenarios/"+id+"/optimize?wait=0", map[string]any{"sites": 2})
+	if errorCode(t, late, 503) != "shutting_down" {
+		t.Fatal("a run was started after Close")
+	}
 }
 
 // TestOptimizeRunsGoWithTheirScenario: deleting a scenario drops its runs.
