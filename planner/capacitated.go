@@ -268,7 +268,7 @@ func (in *optInstance) capacitated(ctx context.Context) (*OptimizeResult, error)
 	res.Value = res.TotalServedWeighted
 	res.Bound = math.Max(bound, res.Value)
 	if len(res.Sites) == 0 {
-		res.Notes = append(res.Notes, "no affordable site reaches an elder not yet covered")
+		res.Notes = append(res.Notes, Note{Code: NoteNoneAffordable, Text: "no affordable site reaches an elder not yet covered"})
 	}
 	return res, nil
 }

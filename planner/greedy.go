@@ -393,7 +393,9 @@ func (in *optInstance) maxCoverage(ctx context.Context) (*OptimizeResult, error)
 	in.step()
 	in.curveBounds(res, bt, rw)
 	if len(order) < n {
-		res.Notes = append(res.Notes, fmt.Sprintf("only %d of the %d sites asked for add coverage: no other candidate reaches an elder not yet covered", len(order), n))
+		res.Notes = append(res.Notes, Note{NoteFewerSites,
+			fmt.Sprintf("only %d of the %d sites asked for add coverage: no other candidate reaches an elder not yet covered", len(order), n),
+			map[string]float64{"useful": float64(len(order)), "asked": float64(n)}})
 	}
 	return res, nil
 }
@@ -411,7 +413,9 @@ func (in *optInstance) targetCoverage(ctx context.Context) (*OptimizeResult, err
 		res := in.coverResult(nil, ProblemTargetCoverage, "elders_60")
 		res.Target = req.Target
 		res.TargetReached = ptr(true)
-		res.Notes = append(res.Notes, fmt.Sprintf("coverage is already %.4f, at or above the target %.4f: no site is needed", in.covered60/in.elders60, req.Target))
+		res.Notes = append(res.Notes, Note{NoteTargetMet,
+			fmt.Sprintf("coverage is already %.4f, at or above the target %.4f: no site is needed", res.CoverageBefore, req.Target),
+			map[string]float64{"coverage": res.CoverageBefore, "target": req.Target}})
 		return res, nil
 	}
 	in.progressTotal += min(len(pool), 16) + 2 // sites (a guess that grows), then shrinking and the bounds
@@ -448,12 +452,14 @@ func (in *optInstance) targetCoverage(ctx context.Context) (*OptimizeResult, err
 	case ok:
 		res.MinSitesBound = in.minSitesBound(ctx, pool, bt, res, need-tol, rh)
 	case rh < need-tol:
-		res.Notes = append(res.Notes, fmt.Sprintf("the target %.4f cannot be reached with these candidates: the most they can cover brings coverage to %.4f",
-			req.Target, res.CoverageReachable))
+		res.Notes = append(res.Notes, Note{NoteTargetUnreachable,
+			fmt.Sprintf("the target %.4f cannot be reached with these candidates: the most they can cover brings coverage to %.4f", req.Target, res.CoverageReachable),
+			map[string]float64{"target": req.Target, "reachable": res.CoverageReachable}})
 	default:
-		res.Notes = append(res.Notes, fmt.Sprintf("the target %.4f is not reached within the limit of %d sites (coverage %.4f; at least %d sites are needed)",
-			req.Target, req.Sites, res.CoverageAfter, bt.minSites(need-tol, rh)))
 		res.MinSitesBound = bt.minSites(need-tol, rh)
+		res.Notes = append(res.Notes, Note{NoteTargetLimit,
+			fmt.Sprintf("the target %.4f is not reached within the limit of %d sites (coverage %.4f; at least %d sites are needed)", req.Target, req.Sites, res.CoverageAfter, res.MinSitesBound),
+			map[string]float64{"target": req.Target, "limit": float64(req.Sites), "coverage": res.CoverageAfter, "need": float64(res.MinSitesBound)}})
 	}
 	return res, nil
 }

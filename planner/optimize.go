@@ -293,11 +293,33 @@ type OptimizeResult struct {
 	Curve []CurvePoint `json:"curve"`
 	// Unmet lists rules rule-aware siting could not satisfy.
 	Unmet []UnmetRule `json:"unmet,omitempty"`
-	// Notes say, in words, what a reader should know: fewer sites than
-	// asked, a target out of reach.
-	Notes []string      `json:"notes,omitempty"`
+	// Notes say what a reader should know: fewer sites than asked, a
+	// target out of reach.
+	Notes []Note        `json:"notes,omitempty"`
 	Stats OptimizeStats `json:"stats"`
 }
+
+// Note is something a reader of an answer should know: in words, and as a
+// code with the numbers it speaks of, for a program to act on or to say
+// in another language.
+type Note struct {
+	// Code is one of the Note* constants.
+	Code string `json:"code"`
+	// Text says it in English.
+	Text string `json:"text"`
+	// Values are the note's numbers by name (see the Note* constants).
+	Values map[string]float64 `json:"values,omitempty"`
+}
+
+// Note codes, with the Values each carries.
+const (
+	NoteFewerSites        = "fewer_sites"        // useful, asked: fewer sites add coverage than asked for
+	NoteTargetMet         = "target_met"         // coverage, target: coverage is already at the target
+	NoteTargetUnreachable = "target_unreachable" // target, reachable: no number of candidates reaches it
+	NoteTargetLimit       = "target_limit"       // target, limit, coverage, need: the site limit stops short
+	NoteRulesMet          = "rules_met"          // every unit has its station or centre already
+	NoteNoneAffordable    = "none_affordable"    // no affordable site covers anyone new
+)
 
 // Facilities returns the suggested sites as proposed facilities, ready to
 // add to a scenario: id, name and place from the site, the minimum beds of

@@ -288,9 +288,10 @@ func TestTargetCoverage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.TargetReached == nil || *res.TargetReached || !near(res.CoverageReachable, best) || !near(res.CoverageAfter, best) || len(res.Notes) == 0 {
+		if res.TargetReached == nil || *res.TargetReached || !near(res.CoverageReachable, best) || !near(res.CoverageAfter, best) ||
+			len(res.Notes) != 1 || res.Notes[0].Code != NoteTargetUnreachable || !near(res.Notes[0].Values["reachable"], best) {
 			t.Errorf("seed %d: unreachable target: reached %v, reachable %v (want %v), after %v, notes %q",
-				seed, res.TargetReached, res.CoverageReachable, best, res.CoverageAfter, res.Notes)
+				seed, res.TargetReached, res.CoverageReachable, best, res.CoverageAfter, fmt.Sprint(res.Notes))
 		}
 	}
 	t.Logf("target coverage: fewest sites found on %d of %d instances", equal, instances)

@@ -273,7 +273,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 	_, rw := in.reachableTotals()
 	res.Bound = math.Max(res.Value, math.Min(bound, rw))
 	if len(rules) == 0 {
-		res.Notes = append(res.Notes, "every street has its centre and every community its station: no rule needs a site")
+		res.Notes = append(res.Notes, Note{Code: NoteRulesMet, Text: "every street has its centre and every community its station: no rule needs a site"})
 	}
 	return res, nil
 }

@@ -144,7 +144,7 @@ func newOptimizeCmd() *cobra.Command {
 				"objective", fmt.Sprintf("%.1f", result.Value), "bound", fmt.Sprintf("%.1f", result.Bound),
 				"bound_gap", fmt.Sprintf("%.2f%%", 100*result.BoundGap), "took", time.Since(start).Round(time.Millisecond))
 			for _, n := range result.Notes {
-				slog.Warn(n)
+				slog.Warn(n.Text)
 			}
 			if saveAs != "" {
 				sc, err := saveSuggestions(ctx, db, b, m.Profile, from, saveAs, result)

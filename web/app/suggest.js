@@ -464,18 +464,20 @@ export function createSuggest(ctx) {
     return c ? c.name : s.community_code || '–';
   }
 
-  // noteText puts the optimiser's notes (English, from planner) in the
-  // interface's language where it knows them.
+  // noteText says an optimiser note (planner.Note: code, English text,
+  // values) in the interface's language.
   function noteText(note) {
     const pct = (v) => fmtPct(Number(v), 2);
-    let m;
-    if ((m = note.match(/^only (\d+) of the (\d+) sites asked for add coverage/))) return t('suggest.note.fewer', { n: m[1], asked: m[2] });
-    if ((m = note.match(/^coverage is already ([\d.]+), at or above the target ([\d.]+)/))) return t('suggest.note.already', { cov: pct(m[1]), target: pct(m[2]) });
-    if ((m = note.match(/^the target ([\d.]+) cannot be reached with these candidates: the most they can cover brings coverage to ([\d.]+)/))) return t('suggest.note.unreachable', { target: pct(m[1]), cov: pct(m[2]) });
-    if ((m = note.match(/^the target ([\d.]+) is not reached within the limit of (\d+) sites \(coverage ([\d.]+); at least (\d+) sites are needed\)/))) return t('suggest.note.limit', { target: pct(m[1]), n: m[2], cov: pct(m[3]), need: m[4] });
-    if (/^every street has its centre and every community its station/.test(note)) return t('suggest.note.rulesMet');
-    if (/^no affordable site reaches/.test(note)) return t('suggest.note.unaffordable');
-    return note;
+    const v = note.values || {};
+    switch (note.code) {
+      case 'fewer_sites': return t('suggest.note.fewer', { n: v.useful, asked: v.asked });
+      case 'target_met': return t('suggest.note.already', { cov: pct(v.coverage), target: pct(v.target) });
+      case 'target_unreachable': return t('suggest.note.unreachable', { target: pct(v.target), cov: pct(v.reachable) });
+      case 'target_limit': return t('suggest.note.limit', { target: pct(v.target), n: v.limit, cov: pct(v.coverage), need: v.need });
+      case 'rules_met': return t('suggest.note.rulesMet');
+      case 'none_affordable': return t('suggest.note.unaffordable');
+      default: return note.text;
+    }
   }
 
   function update() {
