@@ -10,6 +10,7 @@ import (
 	"github.com/carecircle/carecircle/data/crs"
 	"github.com/carecircle/carecircle/geo"
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 // candidateColumns are the columns of a candidate-site file (.csv, .xlsx,
@@ -70,7 +71,7 @@ func (e *CandidatesError) Error() string {
 // A file with no rows, a bad cell, a duplicate id, a site outside the
 // city's walking network or more than 500 m from any walkway is a
 // *CandidatesError naming the file, row (or feature) and field.
-func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]planner.Candidate, error) {
+func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]siting.Candidate, error) {
 	name := filepath.Base(path)
 	var probs problems
 	fail := func(ps []Problem) error {
@@ -108,7 +109,7 @@ func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]planner.Can
 		}
 	}
 
-	var out []planner.Candidate
+	var out []siting.Candidate
 	var unplaced []int
 	ids := map[string]string{}
 	for i := range t.rows {
@@ -144,8 +145,8 @@ func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]planner.Can
 }
 
 // parseCandidate reads one row; problems go to rw.
-func parseCandidate(rw *row, rec *record, sys crs.System, na *networkArea, rs *regionSet, ids map[string]string) (planner.Candidate, bool) {
-	var c planner.Candidate
+func parseCandidate(rw *row, rec *record, sys crs.System, na *networkArea, rs *regionSet, ids map[string]string) (siting.Candidate, bool) {
+	var c siting.Candidate
 	n := len(rw.errs)
 	where := fmt.Sprintf("row %d", rec.line)
 	if rec.feature > 0 {

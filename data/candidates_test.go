@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 var (
@@ -85,7 +86,7 @@ func TestLoadCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := m.Baseline().Optimize(context.Background(), planner.OptimizeRequest{Sites: 1, Candidates: cs}, nil)
+	res, err := siting.Optimize(context.Background(), m.Baseline(), siting.OptimizeRequest{Sites: 1, Candidates: cs}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 // BenchmarkOptimizeCity chooses 100 new stations for the city demo among
@@ -28,7 +29,7 @@ func BenchmarkOptimizeCity(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := m.Baseline().Optimize(context.Background(), planner.OptimizeRequest{Sites: 100, Seed: 1}, nil)
+		res, err := siting.Optimize(context.Background(), m.Baseline(), siting.OptimizeRequest{Sites: 100, Seed: 1}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 	kmlgeom "github.com/twpayne/go-geom/encoding/kml"
 	"github.com/twpayne/go-kml/v3"
 
-	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 // SuggestionFormats lists the formats WriteSuggestions writes.
@@ -25,7 +25,7 @@ var SuggestionFormats = []string{"json", "geojson", "kml"}
 // and "order", 1 for the first; the answer's other fields are members of
 // the collection) or "kml" (a placemark a site, numbered in order, for
 // Google Earth, 奥维互动地图 and other desktop maps).
-func WriteSuggestions(w io.Writer, format string, r *planner.OptimizeResult) error {
+func WriteSuggestions(w io.Writer, format string, r *siting.OptimizeResult) error {
 	var v any = r
 	switch format {
 	case "json":
@@ -48,7 +48,7 @@ func WriteSuggestions(w io.Writer, format string, r *planner.OptimizeResult) err
 	return err
 }
 
-func suggestionFeatures(r *planner.OptimizeResult) (*geojson.FeatureCollection, error) {
+func suggestionFeatures(r *siting.OptimizeResult) (*geojson.FeatureCollection, error) {
 	fc := geojson.NewFeatureCollection()
 	for i, s := range r.Sites {
 		props, err := jsonObject(s)
@@ -84,7 +84,7 @@ func jsonObject(v any) (map[string]any, error) {
 
 // writeSuggestionsKML writes one placemark a site, named by its order and
 // name, with its gain in the description and every field as ExtendedData.
-func writeSuggestionsKML(w io.Writer, r *planner.OptimizeResult) error {
+func writeSuggestionsKML(w io.Writer, r *siting.OptimizeResult) error {
 	doc := []kml.Element{
 		kml.Name(fmt.Sprintf("选址建议 / suggested sites: %d", len(r.Sites))),
 		kml.Description(fmt.Sprintf("15分钟覆盖率 coverage %.2f%% → %.2f%%; 新增覆盖老人 elders newly covered %.0f; 与最优解差距不超过 within %.2f%% of the best possible",

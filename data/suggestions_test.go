@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 func TestWriteSuggestions(t *testing.T) {
-	r := &planner.OptimizeResult{Problem: planner.ProblemMaxCoverage, Objective: "weighted_elders",
-		Sites: []planner.SuggestedSite{
+	r := &siting.OptimizeResult{Problem: siting.ProblemMaxCoverage, Objective: "weighted_elders",
+		Sites: []siting.SuggestedSite{
 			{ID: "B-1", Name: "原粮站", Lon: 106.551234, Lat: 29.561234, Type: planner.CommunityStation, FloorArea: 350, Community: "500103001001", GainElders: 812.5, CoverageAfter: 0.91},
 			{ID: "node-42", Lon: 106.56, Lat: 29.57, Type: planner.StreetCenter, FloorArea: 1500, Community: "500103001002", GainElders: 120, CoverageAfter: 0.93},
 		},
@@ -23,7 +24,7 @@ func TestWriteSuggestions(t *testing.T) {
 	if err := WriteSuggestions(&js, "json", r); err != nil {
 		t.Fatal(err)
 	}
-	var back planner.OptimizeResult
+	var back siting.OptimizeResult
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Sites) != 2 || back.Sites[1].ID != "node-42" {
 		t.Fatalf("json: %v %s", err, js.String())
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -54,9 +55,9 @@ const (
 type optimizeRun struct {
 	id       string
 	scenario string
-	version  int64                   // the scenario version it was asked on
-	request  planner.OptimizeRequest // as asked, candidates and all
-	given    int                     // candidates given in the request (0: generated)
+	version  int64                  // the scenario version it was asked on
+	request  siting.OptimizeRequest // as asked, candidates and all
+	given    int                    // candidates given in the request (0: generated)
 	created  time.Time
 	cancel   context.CancelFunc
 	finished chan struct{} // closed when the run ends, whatever the outcome
@@ -67,7 +68,7 @@ type optimizeRun struct {
 	total     int
 	started   time.Time
 	ended     time.Time
-	result    *planner.OptimizeResult
+	result    *siting.OptimizeResult
 	err       *apiError
 	decisions map[string]siteDecision // by suggested site id
 	// accepted is the scenario version after this run's last accept:
@@ -97,12 +98,12 @@ type runBody struct {
 	ScenarioVersion int64                   `json:"scenario_version"`
 	Status          string                  `json:"status"`
 	Progress        runProgress             `json:"progress"`
-	Request         planner.OptimizeRequest `json:"request"`
+	Request         siting.OptimizeRequest  `json:"request"`
 	CandidatesGiven int                     `json:"candidates_given"`
 	CreatedAt       time.Time               `json:"created_at"`
 	StartedAt       *time.Time              `json:"started_at,omitempty"`
 	FinishedAt      *time.Time              `json:"finished_at,omitempty"`
-	Result          *planner.OptimizeResult `json:"result,omitempty"`
+	Result          *siting.OptimizeResult  `json:"result,omitempty"`
 	Decisions       map[string]siteDecision `json:"decisions"`
 	Error           *apiError               `json:"error,omitempty"`
 }
@@ -140,11 +141,11 @@ func (run *optimizeRun) progress(done, total int) {
 }
 
 // finish records how the run ended.
-func (run *optimizeRun) finish(res *planner.OptimizeResult, err error) {
+func (run *optimizeRun) finish(res *siting.OptimizeResult, err error) {
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	run.ended = time.Now()
-	var re *planner.RequestError
+	var re *siting.RequestError
 	switch {
 	case err == nil:
 		run.status, run.result = runDone, res
@@ -287,14 +288,14 @@ func (s *Server) startRun(ctx context.Context, run *optimizeRun, e *planner.Eval
 		run.mu.Lock()
 		run.status, run.started = runRunning, time.Now()
 		run.mu.Unlock()
-		res, err := func() (res *planner.OptimizeResult, err error) {
+		res, err := func() (res *siting.OptimizeResult, err error) {
 			defer func() {
 				if v := recover(); v != nil {
 					s.log.Error("panic in optimiser run", "run", run.id, "panic", v, "stack", string(debug.Stack()))
 					err = fmt.Errorf("panic: %v", v)
 				}
 			}()
-			return e.Optimize(ctx, run.request, run.progress)
+			return siting.Optimize(ctx, e, run.request, run.progress)
 		}()
 		if err != nil && ctx.Err() != nil {
 			err = context.Canceled
@@ -360,7 +361,7 @@ func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req planner.OptimizeRequest
+	var req siting.OptimizeRequest
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
@@ -453,7 +454,7 @@ func (s *Server) getRunSites(w http.ResponseWriter, r *http.Request) error {
 
 // finishedRun is the run a request names, which must have ended with an
 // answer.
-func (s *Server) finishedRun(r *http.Request) (*optimizeRun, *planner.OptimizeResult, error) {
+func (s *Server) finishedRun(r *http.Request) (*optimizeRun, *siting.OptimizeResult, error) {
 	run, err := s.runs.get(chi.URLParam(r, "id"), chi.URLParam(r, "run"))
 	if err != nil {
 		return nil, nil, err
@@ -476,7 +477,7 @@ type siteSelection struct {
 // the run, its answer and the positions of the sites chosen in the order
 // the optimiser chose them, checking each is a suggestion of the run not
 // yet accepted.
-func (s *Server) pickSites(r *http.Request) (*optimizeRun, *planner.OptimizeResult, []int, error) {
+func (s *Server) pickSites(r *http.Request) (*optimizeRun, *siting.OptimizeResult, []int, error) {
 	run, res, err := s.finishedRun(r)
 	if err != nil {
 		return nil, nil, nil, err
@@ -485,7 +486,7 @@ func (s *Server) pickSites(r *http.Request) (*optimizeRun, *planner.OptimizeResu
 	return run, res, at, err
 }
 
-func pick(r *http.Request, run *optimizeRun, res *planner.OptimizeResult) ([]int, error) {
+func pick(r *http.Request, run *optimizeRun, res *siting.OptimizeResult) ([]int, error) {
 	var sel siteSelection
 	if err := decodeBody(r, &sel); err != nil {
 		return nil, err
@@ -495,7 +496,7 @@ func pick(r *http.Request, run *optimizeRun, res *planner.OptimizeResult) ([]int
 	}
 	want := map[string]bool{}
 	for _, id := range sel.Sites {
-		if !slices.ContainsFunc(res.Sites, func(s planner.SuggestedSite) bool { return s.ID == id }) {
+		if !slices.ContainsFunc(res.Sites, func(s siting.SuggestedSite) bool { return s.ID == id }) {
 			return nil, unprocessable("sites", "sites: %q is not a suggestion of run %s", id, run.id)
 		}
 		want[id] = true
@@ -515,7 +516,7 @@ func pick(r *http.Request, run *optimizeRun, res *planner.OptimizeResult) ([]int
 	return at, nil
 }
 
-func firstSiteID(res *planner.OptimizeResult) string {
+func firstSiteID(res *siting.OptimizeResult) string {
 	if len(res.Sites) == 0 {
 		return "node-123"
 	}

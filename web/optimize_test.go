@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 // gappedScenario makes a scenario with the first n facilities of the
@@ -38,11 +39,11 @@ func gappedScenario(t *testing.T, ts *httptest.Server, n int) string {
 }
 
 // runResult decodes a run body's result.
-func runResult(t *testing.T, r reply) planner.OptimizeResult {
+func runResult(t *testing.T, r reply) siting.OptimizeResult {
 	t.Helper()
 	var body struct {
-		Status string                  `json:"status"`
-		Result *planner.OptimizeResult `json:"result"`
+		Status string                 `json:"status"`
+		Result *siting.OptimizeResult `json:"result"`
 	}
 	if err := json.Unmarshal(r.raw, &body); err != nil || body.Status != runDone || body.Result == nil {
 		t.Fatalf("run not done with a result: %s", r.raw)
@@ -176,7 +177,7 @@ func TestOptimizeOnTheBaseline(t *testing.T) {
 	ts, _ := testServer(t, "")
 	run := call(t, ts, "POST", "/api/v1/scenarios/baseline/optimize?wait=30", map[string]any{"problem": "rule_aware"})
 	res := runResult(t, run)
-	if res.Problem != planner.ProblemRuleAware {
+	if res.Problem != siting.ProblemRuleAware {
 		t.Fatalf("problem %s", res.Problem)
 	}
 	if len(res.Sites) > 0 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/siting"
 )
 
 func newOptimizeCmd() *cobra.Command {
@@ -68,7 +69,7 @@ func newOptimizeCmd() *cobra.Command {
 			if !slices.Contains(data.SuggestionFormats, format) {
 				return fmt.Errorf("--out %s: want a .json, .geojson or .kml file", out)
 			}
-			req := planner.OptimizeRequest{Sites: sites, Target: target, Type: planner.FacilityType(typ), FloorArea: floor,
+			req := siting.OptimizeRequest{Sites: sites, Target: target, Type: planner.FacilityType(typ), FloorArea: floor,
 				Budget: budget, FloorPerElder: floorPerElder, CandidateRes: res, Seed: optSeed, NoLocalSearch: noSwap}
 			fl := cmd.Flags()
 			switch {
@@ -77,13 +78,13 @@ func newOptimizeCmd() *cobra.Command {
 			case capacitated && fl.Changed("target"):
 				return errors.New("--capacitated maximises the elders served within --budget; it does not take --target")
 			case rules:
-				req.Problem = planner.ProblemRuleAware
+				req.Problem = siting.ProblemRuleAware
 			case capacitated:
-				req.Problem = planner.ProblemCapacitated
+				req.Problem = siting.ProblemCapacitated
 			case fl.Changed("target"):
-				req.Problem = planner.ProblemTargetCoverage
+				req.Problem = siting.ProblemTargetCoverage
 			case fl.Changed("sites"):
-				req.Problem = planner.ProblemMaxCoverage
+				req.Problem = siting.ProblemMaxCoverage
 			default:
 				return errors.New("say what to optimise: --sites N, --target SHARE, --capacitated --budget X or --rules")
 			}
@@ -133,7 +134,7 @@ func newOptimizeCmd() *cobra.Command {
 			}
 			start := time.Now()
 			progress, done := newProgress(cmd.ErrOrStderr(), noProgres)
-			result, err := eval.Optimize(ctx, req, progress)
+			result, err := siting.Optimize(ctx, eval, req, progress)
 			done()
 			if err != nil {
 				return err
@@ -170,7 +171,7 @@ func newOptimizeCmd() *cobra.Command {
 	f.StringVar(&menu, "menu", "", "sizes and costs, FLOOR:COST,... (default: the profile's 200/350/750 m² stations, 1500 m² centres, cost 1 per m²)")
 	f.Float64Var(&floorPerElder, "floor-per-elder", 0, "m² of floor one elder 60+ needs (default: the profile's floor norm over the city's elders)")
 	f.StringVar(&candidates, "candidates", "", "candidate sites file (.csv, .xlsx, .geojson; columns as facilities plus max_floor_area_m2); default: generated on the network")
-	f.IntVar(&res, "candidate-res", planner.DefaultCandidateRes, "H3 resolution of generated candidates")
+	f.IntVar(&res, "candidate-res", siting.DefaultCandidateRes, "H3 resolution of generated candidates")
 	f.StringVar(&typ, "type", string(planner.CommunityStation), "facility type of the new sites")
 	f.Float64Var(&floor, "floor-area", 0, "floor area of a new site, m² (default: the type's minimum)")
 	f.Uint64Var(&optSeed, "optimize-seed", 1, "seed breaking ties between equally good sites")
@@ -186,7 +187,7 @@ func newOptimizeCmd() *cobra.Command {
 // saveSuggestions saves the suggested sites as proposed facilities of a
 // new scenario named name, made from from (nil: today's city), in the
 // store at db (created when missing, as serve would).
-func saveSuggestions(ctx context.Context, db string, b *data.Bundle, p *planner.StandardsProfile, from *planner.Scenario, name string, r *planner.OptimizeResult) (*planner.Scenario, error) {
+func saveSuggestions(ctx context.Context, db string, b *data.Bundle, p *planner.StandardsProfile, from *planner.Scenario, name string, r *siting.OptimizeResult) (*planner.Scenario, error) {
 	if db == "" {
 		db = defaultDBPath()
 	}
@@ -216,8 +217,8 @@ func saveSuggestions(ctx context.Context, db string, b *data.Bundle, p *planner.
 }
 
 // parseMenu reads "200:200,350:320": floor area m² and cost per size.
-func parseMenu(s string) ([]planner.SizeOption, error) {
-	var menu []planner.SizeOption
+func parseMenu(s string) ([]siting.SizeOption, error) {
+	var menu []siting.SizeOption
 	for i, item := range strings.Split(s, ",") {
 		a, c, ok := strings.Cut(strings.TrimSpace(item), ":")
 		fa, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
@@ -225,7 +226,7 @@ func parseMenu(s string) ([]planner.SizeOption, error) {
 		if !ok || err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("--menu item %d %q: want FLOOR_M2:COST, e.g. 350:320", i+1, item)
 		}
-		menu = append(menu, planner.SizeOption{FloorArea: fa, Cost: cost})
+		menu = append(menu, siting.SizeOption{FloorArea: fa, Cost: cost})
 	}
 	return menu, nil
 }

@@ -1,4 +1,4 @@
-package planner
+package siting
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+
+	"github.com/carecircle/carecircle/planner"
 )
 
 // The capacitated problem: each site is built at a size from the menu, at
@@ -181,12 +183,12 @@ func (in *optInstance) capBound(st *capState, budget float64, limit int) float64
 
 // floorPerElder is the floor area the profile's per-household norms ask
 // of all communities, over their elders 60+: the m² one elder needs.
-func (m *Model) floorPerElder() float64 {
+func floorPerElder(m *planner.Model) float64 {
 	p := m.Profile
 	var floor, elders float64
 	for i := range m.City.Regions {
 		r := &m.City.Regions[i]
-		if r.Level != LevelCommunity {
+		if r.Level != planner.LevelCommunity {
 			continue
 		}
 		h := r.Households
@@ -207,7 +209,7 @@ func (in *optInstance) capacitated(ctx context.Context) (*OptimizeResult, error)
 	req := in.req
 	fpe := req.FloorPerElder
 	if fpe == 0 {
-		fpe = in.m.floorPerElder()
+		fpe = floorPerElder(in.m)
 		if fpe == 0 {
 			return nil, &RequestError{errors.New("optimize: floor_per_elder_m2: the city's floor norm per elder cannot be worked out (no households or elders); give it")}
 		}

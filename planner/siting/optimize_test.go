@@ -1,4 +1,4 @@
-package planner
+package siting
 
 import (
 	"context"
@@ -13,12 +13,14 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/carecircle/carecircle/planner"
 )
 
 // smallCircleProfile judges with a 5-minute (270 m) urban circle and a
 // 300 m rural one, so that on the 1.2 km random town circles overlap but
 // no site covers the town: instances where greedy can go wrong.
-func smallCircleProfile(w80 float64) *StandardsProfile {
+func smallCircleProfile(w80 float64) *planner.StandardsProfile {
 	p := testProfile()
 	p.ServiceCircle.UrbanMinutes = fig(5)
 	p.ServiceCircle.InnerBandMinutes = fig(2)
@@ -31,7 +33,7 @@ func smallCircleProfile(w80 float64) *StandardsProfile {
 
 // optInstanceFor builds a random town, its model under the small-circle
 // profile and n random candidates at network nodes.
-func optInstanceFor(t testing.TB, seed uint64, w80 float64, n int) (*Model, []Candidate) {
+func optInstanceFor(t testing.TB, seed uint64, w80 float64, n int) (*planner.Model, []Candidate) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 99))
 	c := randomCity(t, rng)
@@ -45,7 +47,7 @@ func optInstanceFor(t testing.TB, seed uint64, w80 float64, n int) (*Model, []Ca
 	for _, d := range c.Demand {
 		c.Regions[d.Community].Elders80 += d.Elders80
 	}
-	m, err := NewModel(context.Background(), c, smallCircleProfile(w80), nil)
+	m, err := planner.NewModel(context.Background(), c, smallCircleProfile(w80), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,13 +63,13 @@ func optInstanceFor(t testing.TB, seed uint64, w80 float64, n int) (*Model, []Ca
 // coverSets finds, independently of the optimiser, which demand points a
 // site at each candidate would newly serve: by adding it to a copy of the
 // evaluation and reading the served times.
-func coverSets(t testing.TB, m *Model, cands []Candidate) (sets [][]uint64, weight, heads []float64) {
+func coverSets(t testing.TB, m *planner.Model, cands []Candidate) (sets [][]uint64, weight, heads []float64) {
 	t.Helper()
 	base := m.Baseline()
 	n := m.Demand.Len()
 	words := (n + 63) / 64
 	weight, heads = make([]float64, n), make([]float64, n)
-	served := func(e *Evaluation, k int32) bool {
+	served := func(e *planner.Evaluation, k int32) bool {
 		d := m.DemandPoint(k)
 		return e.ServedSeconds(k) <= m.CircleSeconds(m.City.Regions[d.Community].AreaType)
 	}
@@ -78,7 +80,7 @@ func coverSets(t testing.TB, m *Model, cands []Candidate) (sets [][]uint64, weig
 	}
 	for _, c := range cands {
 		e := base.Clone()
-		if err := e.Add(Facility{ID: "probe", Name: "probe", Type: CommunityStation, Status: Proposed, Location: c.Location}); err != nil {
+		if err := e.Add(planner.Facility{ID: "probe", Name: "probe", Type: planner.CommunityStation, Status: planner.Proposed, Location: c.Location}); err != nil {
 			t.Fatal(err)
 		}
 		set := make([]uint64, words)
@@ -144,11 +146,11 @@ func TestMaxCoverageAgainstExhaustiveSearch(t *testing.T) {
 		sets, weight, _ := coverSets(t, m, cands)
 		for _, n := range []int{3, 4} {
 			opt := bestSubset(sets, weight, n)
-			res, err := m.Baseline().Optimize(context.Background(), OptimizeRequest{Sites: n, Candidates: cands, Seed: seed}, nil)
+			res, err := Optimize(context.Background(), m.Baseline(), OptimizeRequest{Sites: n, Candidates: cands, Seed: seed}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			greedy, err := m.Baseline().Optimize(context.Background(), OptimizeRequest{Sites: n, Candidates: cands, Seed: seed, NoLocalSearch: true}, nil)
+			greedy, err := Optimize(context.Background(), m.Baseline(), OptimizeRequest{Sites: n, Candidates: cands, Seed: seed, NoLocalSearch: true}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +187,7 @@ func TestMaxCoverageAgainstExhaustiveSearch(t *testing.T) {
 
 // acceptAll adds the suggested sites one by one to a copy of the
 // evaluation and checks each one's gain against the assessment's count.
-func acceptAll(t *testing.T, m *Model, res *OptimizeResult) *Evaluation {
+func acceptAll(t *testing.T, m *planner.Model, res *OptimizeResult) *planner.Evaluation {
 	t.Helper()
 	e := m.Baseline().Clone()
 	prev := e.Summary().City.EldersCovered15
@@ -223,7 +225,7 @@ func TestReportedGainsMatchTheAssessment(t *testing.T) {
 			{Problem: ProblemRuleAware},
 		} {
 			t.Run(fmt.Sprintf("seed %d %s", seed, req.Problem), func(t *testing.T) {
-				res, err := m.Baseline().Optimize(ctx, req, nil)
+				res, err := Optimize(ctx, m.Baseline(), req, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -248,7 +250,7 @@ func TestTargetCoverage(t *testing.T) {
 		}
 		best := (before.EldersCovered15 + setValue(union, heads)) / before.Elders60
 		target := before.Coverage15 + 0.8*(best-before.Coverage15)
-		res, err := m.Baseline().Optimize(ctx, OptimizeRequest{Target: target, Candidates: cands}, nil)
+		res, err := Optimize(ctx, m.Baseline(), OptimizeRequest{Target: target, Candidates: cands}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +286,7 @@ func TestTargetCoverage(t *testing.T) {
 			}
 		}
 		// Out of reach: says so, with the best reachable.
-		res, err = m.Baseline().Optimize(ctx, OptimizeRequest{Target: math.Min(1, best+0.05), Candidates: cands}, nil)
+		res, err = Optimize(ctx, m.Baseline(), OptimizeRequest{Target: math.Min(1, best+0.05), Candidates: cands}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -329,7 +331,7 @@ func TestCapacitatedRespectsBudgetAndCapacity(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		m, cands := optInstanceFor(t, seed, 1, 10)
 		for _, budget := range []float64{1, 3, 4} {
-			res, err := m.Baseline().Optimize(ctx, OptimizeRequest{Problem: ProblemCapacitated, Menu: menu, Budget: budget, FloorPerElder: fpe, Candidates: cands}, nil)
+			res, err := Optimize(ctx, m.Baseline(), OptimizeRequest{Problem: ProblemCapacitated, Menu: menu, Budget: budget, FloorPerElder: fpe, Candidates: cands}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -379,7 +381,7 @@ func TestRuleAwareFillsEveryUnit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	c := randomCity(t, rng)
 	c.Facilities = c.Facilities[:2] // most communities and streets lack theirs
-	m, err := NewModel(context.Background(), c, smallCircleProfile(1), nil)
+	m, err := planner.NewModel(context.Background(), c, smallCircleProfile(1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +392,7 @@ func TestRuleAwareFillsEveryUnit(t *testing.T) {
 		}
 	}
 	before := m.Baseline().Summary()
-	res, err := m.Baseline().Optimize(context.Background(), OptimizeRequest{Problem: ProblemRuleAware, Candidates: cands}, nil)
+	res, err := Optimize(context.Background(), m.Baseline(), OptimizeRequest{Problem: ProblemRuleAware, Candidates: cands}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,14 +401,14 @@ func TestRuleAwareFillsEveryUnit(t *testing.T) {
 	lacking := 0
 	for i, r := range c.Regions {
 		switch r.Level {
-		case LevelCommunity:
+		case planner.LevelCommunity:
 			if before.Regions[i].WithStation == 0 {
 				lacking++
 			}
 			if after.Regions[i].WithStation != 1 {
 				t.Errorf("community %s still lacks a station", r.Code)
 			}
-		case LevelStreet:
+		case planner.LevelStreet:
 			if before.Regions[i].WithCentre == 0 {
 				lacking++
 			}
@@ -427,7 +429,7 @@ func TestRuleAwareFillsEveryUnit(t *testing.T) {
 		t.Errorf("bound %v below value %v", res.Bound, res.Value)
 	}
 	// Candidates only in one community: the rest are unmet, by name.
-	res, err = m.Baseline().Optimize(context.Background(), OptimizeRequest{Problem: ProblemRuleAware, Candidates: cands[:1]}, nil)
+	res, err = Optimize(context.Background(), m.Baseline(), OptimizeRequest{Problem: ProblemRuleAware, Candidates: cands[:1]}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +454,7 @@ func TestOptimizeBadInput(t *testing.T) {
 		{"target with max coverage", OptimizeRequest{Problem: ProblemMaxCoverage, Sites: 2, Target: 0.5}, "target 0.5"},
 		{"unknown problem", OptimizeRequest{Problem: "p-median", Sites: 2}, "problem \"p-median\""},
 		{"unknown type", OptimizeRequest{Sites: 2, Type: "spa"}, "type \"spa\""},
-		{"type outside the circle", OptimizeRequest{Sites: 2, Type: Institution}, "service_circle.facility_types"},
+		{"type outside the circle", OptimizeRequest{Sites: 2, Type: planner.Institution}, "service_circle.facility_types"},
 		{"empty candidates", OptimizeRequest{Sites: 2, Candidates: []Candidate{}}, "candidates: the list is empty"},
 		{"candidate outside the city", OptimizeRequest{Sites: 2, Candidates: append([]Candidate{{ID: "X9", Location: orb.Point{116.4, 39.9}}}, cands...)}, "candidate 1 (id \"X9\"): (116.400000, 39.900000) lies outside"},
 		{"candidate off the network", OptimizeRequest{Sites: 2, Candidates: append(cands[:2:2], Candidate{Name: "旧厂房", Location: far})}, "candidate 3 (旧厂房)"},
@@ -465,7 +467,7 @@ func TestOptimizeBadInput(t *testing.T) {
 		{"bad resolution", OptimizeRequest{Sites: 2, CandidateRes: 3}, "candidate_res 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := m.Baseline().Optimize(context.Background(), tc.req, nil)
+			_, err := Optimize(context.Background(), m.Baseline(), tc.req, nil)
 			if err == nil {
 				t.Fatalf("accepted %+v", tc.req)
 			}
@@ -483,7 +485,7 @@ func TestOptimizeBadInput(t *testing.T) {
 func TestOptimizeDeterministicCancellableAndReportsProgress(t *testing.T) {
 	m, cands := optInstanceFor(t, 8, 1.5, 40)
 	run := func(seed uint64) []byte {
-		res, err := m.Baseline().Optimize(context.Background(), OptimizeRequest{Sites: 5, Seed: seed}, nil)
+		res, err := Optimize(context.Background(), m.Baseline(), OptimizeRequest{Sites: 5, Seed: seed}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -495,7 +497,7 @@ func TestOptimizeDeterministicCancellableAndReportsProgress(t *testing.T) {
 		t.Errorf("two runs with seed 7 differ:\n%s\n%s", a, b)
 	}
 	var calls, last, lastTotal int
-	_, err := m.Baseline().Optimize(context.Background(), OptimizeRequest{Sites: 5, Candidates: cands}, func(done, total int) {
+	_, err := Optimize(context.Background(), m.Baseline(), OptimizeRequest{Sites: 5, Candidates: cands}, func(done, total int) {
 		calls++
 		if done > total || done < last {
 			t.Errorf("progress %d of %d after %d", done, total, last)
@@ -510,7 +512,7 @@ func TestOptimizeDeterministicCancellableAndReportsProgress(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := m.Baseline().Optimize(ctx, OptimizeRequest{Sites: 5}, nil); !errors.Is(err, context.Canceled) {
+	if _, err := Optimize(ctx, m.Baseline(), OptimizeRequest{Sites: 5}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled run: %v", err)
 	}
 	// The evaluation is untouched.
@@ -521,7 +523,7 @@ func TestOptimizeDeterministicCancellableAndReportsProgress(t *testing.T) {
 
 func TestGeneratedCandidatesAreNetworkNodes(t *testing.T) {
 	m, _ := optInstanceFor(t, 2, 1, 0)
-	cs, err := m.GenerateCandidates(10)
+	cs, err := GenerateCandidates(m, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

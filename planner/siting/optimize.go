@@ -1,4 +1,4 @@
-package planner
+package siting
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/carecircle/carecircle/planner"
 )
 
 // This file is the siting optimiser's API: which new sites, among
@@ -65,7 +67,7 @@ type Candidate struct {
 	// Location is WGS84 lon/lat.
 	Location orb.Point
 	// Type, when set, is the only facility type the site may take.
-	Type FacilityType
+	Type planner.FacilityType
 	// FloorArea is the building's floor area, m², when known; a site put
 	// there gets this area (at most MaxFloorArea).
 	FloorArea float64
@@ -80,15 +82,15 @@ type Candidate struct {
 
 // candidateJSON is a Candidate with flat lon/lat, as the API writes it.
 type candidateJSON struct {
-	ID           string       `json:"id,omitempty"`
-	Name         string       `json:"name,omitempty"`
-	Kind         string       `json:"kind,omitempty"`
-	Lon          float64      `json:"lon"`
-	Lat          float64      `json:"lat"`
-	Type         FacilityType `json:"type,omitempty"`
-	FloorArea    float64      `json:"floor_area_m2,omitempty"`
-	MaxFloorArea float64      `json:"max_floor_area_m2,omitempty"`
-	Community    string       `json:"community_code,omitempty"`
+	ID           string               `json:"id,omitempty"`
+	Name         string               `json:"name,omitempty"`
+	Kind         string               `json:"kind,omitempty"`
+	Lon          float64              `json:"lon"`
+	Lat          float64              `json:"lat"`
+	Type         planner.FacilityType `json:"type,omitempty"`
+	FloorArea    float64              `json:"floor_area_m2,omitempty"`
+	MaxFloorArea float64              `json:"max_floor_area_m2,omitempty"`
+	Community    string               `json:"community_code,omitempty"`
 }
 
 // MarshalJSON writes the candidate with flat lon/lat fields.
@@ -122,7 +124,7 @@ type OptimizeRequest struct {
 	// Type is the facility type of the new sites; empty means
 	// community_station. It must be a service-circle type. Rule-aware
 	// siting chooses the types its rules need and ignores it.
-	Type FacilityType `json:"type,omitempty"`
+	Type planner.FacilityType `json:"type,omitempty"`
 	// FloorArea is the floor area of a new site, m², where its candidate
 	// gives none; 0 means the type's minimum in the profile.
 	FloorArea float64 `json:"floor_area_m2,omitempty"`
@@ -157,12 +159,12 @@ type OptimizeRequest struct {
 type SuggestedSite struct {
 	// ID is the candidate's id; generated candidates are "node-" and the
 	// network node's id.
-	ID   string       `json:"id"`
-	Name string       `json:"name,omitempty"`
-	Kind string       `json:"kind,omitempty"`
-	Lon  float64      `json:"lon"`
-	Lat  float64      `json:"lat"`
-	Type FacilityType `json:"type"`
+	ID   string               `json:"id"`
+	Name string               `json:"name,omitempty"`
+	Kind string               `json:"kind,omitempty"`
+	Lon  float64              `json:"lon"`
+	Lat  float64              `json:"lat"`
+	Type planner.FacilityType `json:"type"`
 	// FloorArea is the site's floor area, m².
 	FloorArea float64 `json:"floor_area_m2"`
 	// Cost is the size's cost (capacitated only).
@@ -211,10 +213,10 @@ type CurvePoint struct {
 // UnmetRule is a community lacking a station, or a street lacking a
 // centre, that rule-aware siting could not fill.
 type UnmetRule struct {
-	Level  Level  `json:"level"`
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Reason string `json:"reason"`
+	Level  planner.Level `json:"level"`
+	Code   string        `json:"code"`
+	Name   string        `json:"name"`
+	Reason string        `json:"reason"`
 }
 
 // OptimizeStats says how much work an answer took.
@@ -243,8 +245,8 @@ type OptimizeStats struct {
 
 // OptimizeResult is the answer to an OptimizeRequest.
 type OptimizeResult struct {
-	Problem Problem      `json:"problem"`
-	Type    FacilityType `json:"type,omitempty"`
+	Problem Problem              `json:"problem"`
+	Type    planner.FacilityType `json:"type,omitempty"`
 	// Objective names what was maximised: "weighted_elders" (elders 60+,
 	// 80+ weighted), "elders_60" (target_coverage) or
 	// "served_weighted_elders" (capacitated: newly covered elders served
@@ -324,38 +326,38 @@ const (
 // Facilities returns the suggested sites as proposed facilities, ready to
 // add to a scenario: id, name and place from the site, the minimum beds of
 // its type's level in profile p.
-func (r *OptimizeResult) Facilities(p *StandardsProfile) []Facility {
-	out := make([]Facility, len(r.Sites))
+func (r *OptimizeResult) Facilities(p *planner.StandardsProfile) []planner.Facility {
+	out := make([]planner.Facility, len(r.Sites))
 	for i, s := range r.Sites {
 		name := s.Name
 		if name == "" {
 			name = fmt.Sprintf("拟建%s %d", s.Type.Label().ZH, i+1)
 		}
-		out[i] = Facility{ID: s.ID, Name: name, Type: s.Type, Status: Proposed, Location: orb.Point{s.Lon, s.Lat},
-			FloorArea: s.FloorArea, Beds: p.minBeds(s.Type), Community: s.Community}
+		out[i] = planner.Facility{ID: s.ID, Name: name, Type: s.Type, Status: planner.Proposed, Location: orb.Point{s.Lon, s.Lat},
+			FloorArea: s.FloorArea, Beds: minBeds(p, s.Type), Community: s.Community}
 	}
 	return out
 }
 
 // minFloor is the minimum floor area of a facility type's level, m².
-func (p *StandardsProfile) minFloor(t FacilityType) float64 {
+func minFloor(p *planner.StandardsProfile, t planner.FacilityType) float64 {
 	switch {
-	case HasType(p.StreetCenter.FacilityTypes, t):
+	case planner.HasType(p.StreetCenter.FacilityTypes, t):
 		return p.StreetCenter.MinFloor.Value
-	case HasType(p.CommunityStation.FacilityTypes, t):
+	case planner.HasType(p.CommunityStation.FacilityTypes, t):
 		return p.CommunityStation.MinFloor.Value
-	case t == DayCare:
+	case t == planner.DayCare:
 		return p.DayCare.MinFloor.Value
 	}
 	return 0
 }
 
 // minBeds is the minimum beds of a facility type's level.
-func (p *StandardsProfile) minBeds(t FacilityType) float64 {
+func minBeds(p *planner.StandardsProfile, t planner.FacilityType) float64 {
 	switch {
-	case HasType(p.StreetCenter.FacilityTypes, t):
+	case planner.HasType(p.StreetCenter.FacilityTypes, t):
 		return p.StreetCenter.MinBeds.Value
-	case HasType(p.CommunityStation.FacilityTypes, t):
+	case planner.HasType(p.CommunityStation.FacilityTypes, t):
 		return p.CommunityStation.MinBeds.Value
 	}
 	return 0
@@ -366,14 +368,14 @@ func (p *StandardsProfile) minBeds(t FacilityType) float64 {
 // day_care.min/max_floor_m2 (200/350/750 m²), a centre at
 // street_center.min_floor_m2 (1500 m²), a day-care centre at day_care's
 // range.
-func (p *StandardsProfile) DefaultMenu(t FacilityType) []SizeOption {
+func DefaultMenu(p *planner.StandardsProfile, t planner.FacilityType) []SizeOption {
 	var sizes []float64
 	switch {
-	case HasType(p.StreetCenter.FacilityTypes, t):
+	case planner.HasType(p.StreetCenter.FacilityTypes, t):
 		sizes = []float64{p.StreetCenter.MinFloor.Value}
-	case HasType(p.CommunityStation.FacilityTypes, t):
+	case planner.HasType(p.CommunityStation.FacilityTypes, t):
 		sizes = []float64{p.CommunityStation.MinFloor.Value, p.DayCare.MinFloor.Value, p.DayCare.MaxFloor.Value}
-	case t == DayCare:
+	case t == planner.DayCare:
 		sizes = []float64{p.DayCare.MinFloor.Value, p.DayCare.MaxFloor.Value}
 	}
 	var menu []SizeOption
@@ -398,12 +400,12 @@ func (p *StandardsProfile) DefaultMenu(t FacilityType) []SizeOption {
 // Bad requests get an error naming the field and what was expected: no
 // sites, a target above 1, an empty candidate list, a candidate off the
 // city's walking network, a budget below the cheapest size.
-func (e *Evaluation) Optimize(ctx context.Context, req OptimizeRequest, progress func(done, total int)) (*OptimizeResult, error) {
+func Optimize(ctx context.Context, e *planner.Evaluation, req OptimizeRequest, progress func(done, total int)) (*OptimizeResult, error) {
 	start := time.Now()
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	req, err := e.m.checkRequest(req)
+	req, err := checkRequest(e.Model(), req)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +454,7 @@ func (r *OptimizeRequest) Validate() error {
 		known = known || pr == r.Problem
 	}
 	if !known {
-		return bad("problem %q: want one of %s", r.Problem, joinCodes(Problems()))
+		return bad("problem %q: want one of %s", r.Problem, planner.JoinCodes(Problems()))
 	}
 	switch {
 	case r.Problem == ProblemMaxCoverage && r.Sites <= 0:
@@ -468,7 +470,7 @@ func (r *OptimizeRequest) Validate() error {
 		return bad("target %v: a target is for target_coverage, not %s", r.Target, r.Problem)
 	}
 	if r.Type != "" && !r.Type.Valid() {
-		return bad("type %q: want one of %s", r.Type, joinCodes(ElderCareTypes()))
+		return bad("type %q: want one of %s", r.Type, planner.JoinCodes(planner.ElderCareTypes()))
 	}
 	if !(r.FloorArea >= 0) || math.IsInf(r.FloorArea, 0) {
 		return bad("floor_area_m2 %v: want a floor area ≥ 0 (0: the type's minimum)", r.FloorArea)
@@ -507,7 +509,7 @@ func (r *OptimizeRequest) Validate() error {
 
 // checkRequest validates a request against the model's profile and fills
 // in its defaults.
-func (m *Model) checkRequest(r OptimizeRequest) (OptimizeRequest, error) {
+func checkRequest(m *planner.Model, r OptimizeRequest) (OptimizeRequest, error) {
 	p := m.Profile
 	if err := r.Validate(); err != nil {
 		return r, err
@@ -516,16 +518,16 @@ func (m *Model) checkRequest(r OptimizeRequest) (OptimizeRequest, error) {
 		r.Type = ""
 	} else {
 		if r.Type == "" {
-			r.Type = CommunityStation
+			r.Type = planner.CommunityStation
 		}
-		if !HasType(p.ServiceCircle.FacilityTypes, r.Type) {
+		if !planner.HasType(p.ServiceCircle.FacilityTypes, r.Type) {
 			return r, &RequestError{fmt.Errorf("optimize: type %s: profile %s does not count it towards the service circle (service_circle.facility_types: %s), so a new one would cover no one",
-				r.Type, p.Name, joinCodes(p.ServiceCircle.FacilityTypes))}
+				r.Type, p.Name, planner.JoinCodes(p.ServiceCircle.FacilityTypes))}
 		}
 	}
 	if r.Problem == ProblemCapacitated {
 		if len(r.Menu) == 0 {
-			r.Menu = p.DefaultMenu(r.Type)
+			r.Menu = DefaultMenu(p, r.Type)
 		}
 		cheapest := r.Menu[0]
 		for _, o := range r.Menu {

@@ -1,10 +1,12 @@
-package planner
+package siting
 
 import (
 	"context"
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/carecircle/carecircle/planner"
 )
 
 // This file solves the coverage problems (max_coverage, target_coverage):
@@ -560,7 +562,7 @@ func (in *optInstance) coverResult(order []int32, pr Problem, objective string) 
 		if s.ID == "" {
 			s.ID = fmt.Sprintf("opt-%d", c+1)
 		}
-		if HasType(p.ServiceCircle.FacilityTypes, oc.typ) {
+		if planner.HasType(p.ServiceCircle.FacilityTypes, oc.typ) {
 			for _, u := range in.cat(int(c)) {
 				if !covered[u] {
 					covered[u] = true

@@ -1,4 +1,4 @@
-package planner
+package siting
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/carecircle/carecircle/planner"
 )
 
 // Rule-aware siting: 一村(社区)一站(点), 一乡镇(街道)一中心. Every street
@@ -20,7 +22,7 @@ import (
 // siteRule is one unit lacking a facility.
 type siteRule struct {
 	region   int32
-	level    Level
+	level    planner.Level
 	need     int     // facilities short of the per-unit norm
 	weight   float64 // uncovered weighted elders in it
 	eligible []int32
@@ -35,29 +37,29 @@ func (in *optInstance) lackingUnits() []siteRule {
 	stations := make([]float64, len(rs))
 	for i := range e.Facilities {
 		f := &e.Facilities[i]
-		c := e.comm[i]
-		if c < 0 || !p.supplies(f) {
+		c := e.FacilityCommunity(i)
+		if c < 0 || !p.Supplies(f) {
 			continue
 		}
-		if HasType(p.StreetCenter.FacilityTypes, f.Type) {
-			if s := m.regions.ancestor(rs, c, LevelStreet); s >= 0 {
+		if planner.HasType(p.StreetCenter.FacilityTypes, f.Type) {
+			if s := m.Ancestor(c, planner.LevelStreet); s >= 0 {
 				centres[s]++
 			}
 		}
-		if HasType(p.CommunityStation.FacilityTypes, f.Type) {
+		if planner.HasType(p.CommunityStation.FacilityTypes, f.Type) {
 			stations[c]++
 		}
 	}
 	var out []siteRule
 	for i := range rs {
 		switch rs[i].Level {
-		case LevelStreet:
+		case planner.LevelStreet:
 			if short := p.StreetCenter.PerUnit.Value - centres[i]; short > 0 {
-				out = append(out, siteRule{region: int32(i), level: LevelStreet, need: int(math.Ceil(short))})
+				out = append(out, siteRule{region: int32(i), level: planner.LevelStreet, need: int(math.Ceil(short))})
 			}
-		case LevelCommunity:
+		case planner.LevelCommunity:
 			if short := p.CommunityStation.PerUnit.Value - stations[i]; short > 0 {
-				out = append(out, siteRule{region: int32(i), level: LevelCommunity, need: int(math.Ceil(short))})
+				out = append(out, siteRule{region: int32(i), level: planner.LevelCommunity, need: int(math.Ceil(short))})
 			}
 		}
 	}
@@ -66,11 +68,11 @@ func (in *optInstance) lackingUnits() []siteRule {
 
 // ruleType is the facility type a candidate would take under a rule, or
 // "" when it cannot take one.
-func (in *optInstance) ruleType(oc *optCand, level Level, region int32) FacilityType {
+func (in *optInstance) ruleType(oc *optCand, level planner.Level, region int32) planner.FacilityType {
 	p := in.m.Profile
 	types := p.CommunityStation.FacilityTypes
 	min := p.CommunityStation.MinFloor.Value
-	if level == LevelStreet {
+	if level == planner.LevelStreet {
 		types, min = p.StreetCenter.FacilityTypes, p.StreetCenter.MinFloor.Value
 	}
 	if oc.MaxFloorArea > 0 && oc.MaxFloorArea < min {
@@ -78,16 +80,16 @@ func (in *optInstance) ruleType(oc *optCand, level Level, region int32) Facility
 	}
 	switch {
 	case oc.Type != "":
-		if HasType(types, oc.Type) {
+		if planner.HasType(types, oc.Type) {
 			return oc.Type
 		}
 		return ""
-	case level == LevelCommunity && in.m.City.Regions[region].AreaType == Rural && HasType(types, RuralPoint):
-		return RuralPoint
-	case level == LevelCommunity && HasType(types, CommunityStation):
-		return CommunityStation
-	case level == LevelStreet && HasType(types, StreetCenter):
-		return StreetCenter
+	case level == planner.LevelCommunity && in.m.City.Regions[region].AreaType == planner.Rural && planner.HasType(types, planner.RuralPoint):
+		return planner.RuralPoint
+	case level == planner.LevelCommunity && planner.HasType(types, planner.CommunityStation):
+		return planner.CommunityStation
+	case level == planner.LevelStreet && planner.HasType(types, planner.StreetCenter):
+		return planner.StreetCenter
 	}
 	return types[0]
 }
@@ -95,16 +97,16 @@ func (in *optInstance) ruleType(oc *optCand, level Level, region int32) Facility
 // markRuleCandidates makes the candidates inside a lacking unit eligible
 // (their catchments are walked); called before the walk.
 func (in *optInstance) markRuleCandidates(rules []siteRule) {
-	need := map[int32]Level{}
+	need := map[int32]planner.Level{}
 	for _, r := range rules {
 		need[r.region] = r.level
 	}
 	for i := range in.cands {
 		oc := &in.cands[i]
-		if oc.comm >= 0 && need[oc.comm] == LevelCommunity && in.ruleType(oc, LevelCommunity, oc.comm) != "" {
+		if oc.comm >= 0 && need[oc.comm] == planner.LevelCommunity && in.ruleType(oc, planner.LevelCommunity, oc.comm) != "" {
 			oc.ok = true
 		}
-		if oc.street >= 0 && need[oc.street] == LevelStreet && in.ruleType(oc, LevelStreet, oc.street) != "" {
+		if oc.street >= 0 && need[oc.street] == planner.LevelStreet && in.ruleType(oc, planner.LevelStreet, oc.street) != "" {
 			oc.ok = true
 		}
 		if !oc.ok {
@@ -125,7 +127,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 	// Uncovered weight per unit, for the order.
 	for u := range in.pt {
 		c := in.pcomm[u]
-		for _, reg := range []int32{c, m.regions.ancestor(rs, c, LevelStreet)} {
+		for _, reg := range []int32{c, m.Ancestor(c, planner.LevelStreet)} {
 			if k, ok := ruleOf[reg]; ok && reg >= 0 {
 				rules[k].weight += in.weight[u]
 			}
@@ -144,7 +146,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 	}
 	slices.SortStableFunc(rules, func(a, b siteRule) int {
 		if a.level != b.level {
-			if a.level == LevelStreet {
+			if a.level == planner.LevelStreet {
 				return -1
 			}
 			return 1
@@ -160,16 +162,16 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 	type pick struct {
 		cand      int32
 		rule      *siteRule
-		typ       FacilityType
+		typ       planner.FacilityType
 		regionHit float64
 	}
 	var picks []pick
 	var unmet []UnmetRule
 	inRegion := func(u int32, r *siteRule) bool {
-		if r.level == LevelCommunity {
+		if r.level == planner.LevelCommunity {
 			return in.pcomm[u] == r.region
 		}
-		return m.regions.ancestor(rs, in.pcomm[u], LevelStreet) == r.region
+		return m.Ancestor(in.pcomm[u], planner.LevelStreet) == r.region
 	}
 	for k := range rules {
 		if err := ctx.Err(); err != nil {
@@ -183,14 +185,14 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 				break
 			}
 			best, bestOwn, bestAll := int32(-1), -1.0, -1.0
-			var bestType FacilityType
+			var bestType planner.FacilityType
 			for _, c := range r.eligible {
 				if cs.pos[c] >= 0 {
 					continue
 				}
 				typ := in.ruleType(&in.cands[c], r.level, r.region)
 				var own, all float64
-				if HasType(p.ServiceCircle.FacilityTypes, typ) {
+				if planner.HasType(p.ServiceCircle.FacilityTypes, typ) {
 					for _, u := range in.cat(int(c)) {
 						if cs.cnt[u] == 0 {
 							all += in.weight[u]
@@ -214,7 +216,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 				break
 			}
 			var hit float64
-			if HasType(p.ServiceCircle.FacilityTypes, bestType) {
+			if planner.HasType(p.ServiceCircle.FacilityTypes, bestType) {
 				for _, u := range in.cat(int(best)) {
 					if cs.cnt[u] == 0 && inRegion(u, r) {
 						hit += m.DemandPoint(in.pt[u]).Elders60
@@ -235,7 +237,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 		order[i] = pk.cand
 		oc := &in.cands[pk.cand]
 		oc.typ = pk.typ
-		minF := p.minFloor(pk.typ)
+		minF := minFloor(p, pk.typ)
 		oc.floor = max(minF, oc.FloorArea)
 		if oc.floor == 0 {
 			oc.floor = 200
@@ -249,7 +251,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 		s := &res.Sites[i]
 		s.RuleRegion = rs[pk.rule.region].Code
 		s.Rule = "community_station"
-		if pk.rule.level == LevelStreet {
+		if pk.rule.level == planner.LevelStreet {
 			s.Rule = "street_center"
 		}
 		s.RegionGainElders = pk.regionHit
@@ -264,7 +266,7 @@ func (in *optInstance) ruleAware(ctx context.Context) (*OptimizeResult, error) {
 		r := &rules[k]
 		var gains []float64
 		for _, c := range r.eligible {
-			if cs.pos[c] < 0 && HasType(p.ServiceCircle.FacilityTypes, in.ruleType(&in.cands[c], r.level, r.region)) {
+			if cs.pos[c] < 0 && planner.HasType(p.ServiceCircle.FacilityTypes, in.ruleType(&in.cands[c], r.level, r.region)) {
 				gains = append(gains, cs.gain(c))
 			}
 		}

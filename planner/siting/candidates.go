@@ -1,4 +1,4 @@
-package planner
+package siting
 
 import (
 	"cmp"
@@ -12,9 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/carecircle/carecircle/geo"
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
+
+	"github.com/carecircle/carecircle/geo"
+	"github.com/carecircle/carecircle/planner"
 )
 
 // DefaultCandidateRes is the H3 resolution of generated candidates: res-10
@@ -29,7 +31,7 @@ const DefaultCandidateRes = 10
 // water or off the network; one per node; each in the community with most
 // of its cell's elders. The list is ordered by cell, so the same model
 // always gives the same candidates.
-func (m *Model) GenerateCandidates(res int) ([]Candidate, error) {
+func GenerateCandidates(m *planner.Model, res int) ([]Candidate, error) {
 	if res < 0 || res > 15 {
 		return nil, fmt.Errorf("H3 resolution %d: want 0 to 15", res)
 	}
@@ -47,7 +49,7 @@ func (m *Model) GenerateCandidates(res int) ([]Candidate, error) {
 		}
 		cell, err := h3.LatLngToCell(h3.NewLatLng(d.Location[1], d.Location[0]), res)
 		if err != nil {
-			return nil, fmt.Errorf("H3 cell of demand point %d: %w", m.demandIndex[k], err)
+			return nil, fmt.Errorf("H3 cell of demand point %d: %w", m.DemandRow(k), err)
 		}
 		cellOf[k] = cell
 		elders[cellComm{cell, d.Community}] += d.Elders60
@@ -111,7 +113,7 @@ func (m *Model) GenerateCandidates(res int) ([]Candidate, error) {
 }
 
 // snapMany snaps points to the network on all cores.
-func (m *Model) snapMany(pts []orb.Point) ([]geo.Snap, []error) {
+func snapMany(m *planner.Model, pts []orb.Point) ([]geo.Snap, []error) {
 	snaps := make([]geo.Snap, len(pts))
 	errs := make([]error, len(pts))
 	var next atomic.Int64
@@ -138,15 +140,15 @@ type optCand struct {
 	comm    int32 // community region index, -1 when in none
 	street  int32 // street region index, -1
 	ok      bool  // eligible for the problem asked
-	typ     FacilityType
+	typ     planner.FacilityType
 	floor   float64
 }
 
 // optInstance is one siting problem: the elders not yet covered, the
 // candidates and, for each, the uncovered elders within its circle.
 type optInstance struct {
-	e   *Evaluation
-	m   *Model
+	e   *planner.Evaluation
+	m   *planner.Model
 	req OptimizeRequest
 
 	elders60, covered60 float64 // the city's elders 60+, and those covered now
@@ -181,17 +183,17 @@ type optInstance struct {
 
 // newOptInstance gathers the uncovered demand, prepares the candidates
 // and walks their catchments.
-func newOptInstance(ctx context.Context, e *Evaluation, req OptimizeRequest, progress func(int, int)) (*optInstance, error) {
-	m, p := e.m, e.m.Profile
+func newOptInstance(ctx context.Context, e *planner.Evaluation, req OptimizeRequest, progress func(int, int)) (*optInstance, error) {
+	m, p := e.Model(), e.Model().Profile
 	in := &optInstance{e: e, m: m, req: req, progress: progress}
 	for c := range m.City.Regions {
 		reg := &m.City.Regions[c]
-		if reg.Level != LevelCommunity {
+		if reg.Level != planner.LevelCommunity {
 			continue
 		}
 		in.elders60 += reg.Elders60
 		circle := m.CircleSeconds(reg.AreaType)
-		for _, k := range m.pointsOf[c] {
+		for _, k := range m.CommunityPoints(int32(c)) {
 			d := m.DemandPoint(k)
 			if e.ServedSeconds(k) <= circle {
 				in.covered60 += d.Elders60
@@ -219,7 +221,7 @@ func newOptInstance(ctx context.Context, e *Evaluation, req OptimizeRequest, pro
 	cands := req.Candidates
 	if cands == nil {
 		var err error
-		if cands, err = m.GenerateCandidates(req.CandidateRes); err != nil {
+		if cands, err = GenerateCandidates(m, req.CandidateRes); err != nil {
 			return nil, fmt.Errorf("optimize: generating candidates: %w", err)
 		}
 		in.stats.Generated = true
@@ -290,7 +292,7 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 		ce.problems = append(ce.problems, describeCandidate(i, &cs[i])+": "+fmt.Sprintf(format, args...))
 	}
 	b := m.City.Network.Bound()
-	area := boxAround(b.Min, geo.DefaultMaxSnap).Union(boxAround(b.Max, geo.DefaultMaxSnap))
+	area := planner.BoxAround(b.Min, geo.DefaultMaxSnap).Union(planner.BoxAround(b.Max, geo.DefaultMaxSnap))
 	// Given candidates are all snapped, to check them; generated ones are
 	// network nodes, snapped only if walked (see walkCatchments).
 	var snaps []geo.Snap
@@ -300,13 +302,13 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 	} else {
 		locs := make([]orb.Point, len(cs))
 		for i := range cs {
-			if validLonLat(cs[i].Location) && area.Contains(cs[i].Location) {
+			if planner.ValidLonLat(cs[i].Location) && area.Contains(cs[i].Location) {
 				locs[i] = cs[i].Location
 			} else {
 				locs[i] = b.Center() // not used: reported below
 			}
 		}
-		snaps, errs = m.snapMany(locs)
+		snaps, errs = snapMany(m, locs)
 	}
 	in.cands = make([]optCand, len(cs))
 	for i := range cs {
@@ -315,7 +317,7 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 		oc.Candidate, oc.comm, oc.street = *c, -1, -1
 		loc := c.Location
 		switch {
-		case !validLonLat(loc) || math.IsNaN(loc[0]) || math.IsNaN(loc[1]):
+		case !planner.ValidLonLat(loc) || math.IsNaN(loc[0]) || math.IsNaN(loc[1]):
 			fail(i, "lon/lat (%v, %v): not a WGS84 coordinate", loc[0], loc[1])
 			continue
 		case !area.Contains(loc):
@@ -344,20 +346,20 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 			fail(i, "floor_area_m2 %g is more than its max_floor_area_m2 %g", c.FloorArea, c.MaxFloorArea)
 		}
 		if c.Type != "" && !c.Type.Valid() {
-			fail(i, "type %q: want one of %s", c.Type, joinCodes(ElderCareTypes()))
+			fail(i, "type %q: want one of %s", c.Type, planner.JoinCodes(planner.ElderCareTypes()))
 		}
 		if c.Community != "" {
-			if r, ok := m.regions.byCode[c.Community]; !ok || m.City.Regions[r].Level != LevelCommunity {
+			if r, ok := m.RegionIndex(c.Community); !ok || m.City.Regions[r].Level != planner.LevelCommunity {
 				fail(i, "community_code %q is not a community of the city", c.Community)
 			} else {
 				oc.comm = r
 			}
 		} else {
-			oc.comm = m.communityAt(&Facility{Location: loc})
+			oc.comm = m.CommunityOf(&planner.Facility{Location: loc})
 		}
 		if oc.comm >= 0 {
 			oc.Community = m.City.Regions[oc.comm].Code
-			oc.street = m.regions.ancestor(m.City.Regions, oc.comm, LevelStreet)
+			oc.street = m.Ancestor(oc.comm, planner.LevelStreet)
 		}
 		if req.Problem != ProblemRuleAware {
 			in.decide(oc, p)
@@ -374,14 +376,14 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 
 // decide says whether a candidate can take a site of the requested type,
 // and at what floor area.
-func (in *optInstance) decide(oc *optCand, p *StandardsProfile) {
+func (in *optInstance) decide(oc *optCand, p *planner.StandardsProfile) {
 	req := in.req
 	oc.typ = req.Type
 	if oc.Type != "" && oc.Type != req.Type {
 		in.stats.Excluded++
 		return
 	}
-	minF := p.minFloor(req.Type)
+	minF := minFloor(p, req.Type)
 	if oc.MaxFloorArea > 0 && oc.MaxFloorArea < minF {
 		in.stats.Excluded++
 		return
@@ -491,7 +493,7 @@ func (in *optInstance) walkCatchments(ctx context.Context) error {
 			var s *geo.Search
 			defer func() {
 				if s != nil {
-					m.release(s)
+					m.ReleaseSearch(s)
 				}
 			}()
 			for t := int(next.Add(1) - 1); t < len(todo); t = int(next.Add(1) - 1) {
@@ -510,7 +512,7 @@ func (in *optInstance) walkCatchments(ctx context.Context) error {
 						oc.snap, oc.snapped = snap, true
 					}
 					if s == nil {
-						s = m.search()
+						s = m.AcquireSearch()
 					}
 					c := s.Catchment(oc.snap, ups, budget)
 					var keep []int32
