@@ -419,8 +419,8 @@ func BaselineOf(opt *ReportOptions) *planner.Indicators {
 		return &opt.Before.City
 	}
 	for i, r := range opt.Regions {
-		if r.Code == opt.Region && i < len(opt.Before.Regions) {
-			return &opt.Before.Regions[i]
+		if r.Code == opt.Region && i < opt.Before.Len() {
+			return opt.Before.Region(i)
 		}
 	}
 	return nil

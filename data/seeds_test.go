@@ -79,7 +79,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := m.Baseline().Summary().Regions[0]
+			d := *m.Baseline().Summary().Region(0)
 			if got := math.Round(d.BedsPer1000*10) / 10; got != 21.3 {
 				t.Errorf("beds per 1000 elders: %v (%.4f), the letter says 21.3", got, d.BedsPer1000)
 			}
@@ -106,7 +106,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := m.Baseline().Summary().Regions[0]
+	d := *m.Baseline().Summary().Region(0)
 	if d.Operating != 166 || d.Idle != 35 || d.FloorProvided != 166*300 {
 		t.Errorf("资阳: operating %v idle %v floor %v; want 166, 35 and %v", d.Operating, d.Idle, d.FloorProvided, 166*300)
 	}

@@ -123,7 +123,7 @@ func (e *Evaluation) Assess(ctx context.Context, scenario string) (*Assessment, 
 	a := &Assessment{Scenario: scenario, Profile: summarizeProfile(p), DemandOffNetwork: len(m.Unsnapped),
 		City: CityResult{Name: m.City.Name, Bound: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Indicators: s.City}}
 	for i, r := range m.City.Regions {
-		a.Regions = append(a.Regions, RegionResult{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent, AreaType: r.AreaType, Indicators: s.Regions[i]})
+		a.Regions = append(a.Regions, RegionResult{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent, AreaType: r.AreaType, Indicators: *s.Region(i)})
 	}
 	a.Facilities = e.facilityResults()
 	if err := e.assignCenters(ctx, a.Facilities); err != nil {

@@ -32,7 +32,7 @@ type Evaluation struct {
 	access  []float64   // per point: Σ ratio × decay
 
 	touched  map[int32]bool // communities changed since the last Summary
-	tallies  []Indicators   // community sums, nil until the first Summary
+	sum      *Summary       // the last Summary, nil until the first; shared with clones
 	unplaced Indicators     // supply of facilities in no community
 }
 
@@ -69,7 +69,7 @@ func (e *Evaluation) Clone() *Evaluation {
 		access:     slices.Clone(e.access),
 		nearest:    make([][]float32, len(e.nearest)),
 		touched:    map[int32]bool{},
-		tallies:    slices.Clone(e.tallies),
+		sum:        e.sum,
 		unplaced:   e.unplaced,
 	}
 	for k := range e.touched {

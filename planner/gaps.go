@@ -47,7 +47,7 @@ func (e *Evaluation) gaps(s *Summary, fr []FacilityResult) []Gap {
 		out = append(out, g)
 	}
 	for i := range rs {
-		r, in := &rs[i], &s.Regions[i]
+		r, in := &rs[i], s.Region(i)
 		switch r.Level {
 		case LevelCommunity:
 			if in.EldersUncovered > 0.5 {

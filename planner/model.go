@@ -100,6 +100,9 @@ func NewModel(ctx context.Context, c *City, p *StandardsProfile, index *geo.Edge
 		return nil, err
 	}
 	m.baseline = newEvaluation(m, c.Facilities)
+	// Summarised once here, so clones share its pages and concurrent
+	// readers of the baseline never write to it.
+	m.baseline.Summary()
 	return m, nil
 }
 

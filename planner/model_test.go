@@ -89,7 +89,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs
 func TestHandTownIndicators(t *testing.T) {
 	m := newHandModel(t)
 	s := m.Baseline().Summary()
-	A, B, street, district := s.Regions[2], s.Regions[3], s.Regions[1], s.Regions[0]
+	A, B, street, district := *s.Region(2), *s.Region(3), *s.Region(1), *s.Region(0)
 	r := 250.0 / 30 // 2SFCA: S1's floor over the 30 elders it reaches
 	for _, tc := range []struct {
 		name      string
@@ -200,7 +200,7 @@ func TestWhatIfAddStationCoversCommunityB(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := e.Summary()
-	if B := s.Regions[3]; B.EldersCovered15 != 70 || B.Stations != 1 || B.Proposed != 1 {
+	if B := *s.Region(3); B.EldersCovered15 != 70 || B.Stations != 1 || B.Proposed != 1 {
 		t.Fatalf("B after adding a station at 800 m: covered %v stations %v proposed %v", B.EldersCovered15, B.Stations, B.Proposed)
 	}
 	if !near(s.City.Coverage15, 1) {
@@ -288,8 +288,11 @@ func summariesNear(a, b *Summary) bool {
 	if !eq(a.City, b.City) {
 		return false
 	}
-	for i := range a.Regions {
-		if !eq(a.Regions[i], b.Regions[i]) {
+	if a.Len() != b.Len() {
+		return false
+	}
+	for i := range a.Len() {
+		if !eq(*a.Region(i), *b.Region(i)) {
 			return false
 		}
 	}

@@ -7,6 +7,7 @@ type regionIndex struct {
 	byCode   map[string]int32
 	parent   []int32   // -1 at the top
 	children [][]int32 // direct children
+	roots    []int32   // regions with no parent
 }
 
 // indexRegions checks that codes are unique, parents resolve to the level
@@ -26,6 +27,7 @@ func indexRegions(rs []Region) (regionIndex, error) {
 		ix.byCode[r.Code] = int32(i)
 		ix.parent[i] = -1
 		if r.Parent == "" {
+			ix.roots = append(ix.roots, int32(i))
 			continue
 		}
 		p, ok := ix.byCode[r.Parent]

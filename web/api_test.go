@@ -125,8 +125,8 @@ func uncoveredSpot(t *testing.T, ts *httptest.Server) (lon, lat float64) {
 	worst := 0.0
 	sum := tinyModel.Baseline().Clone().Summary()
 	for i, r := range tinyBundle.City.Regions {
-		if r.Level == planner.LevelCommunity && sum.Regions[i].EldersUncovered > worst {
-			worst, best = sum.Regions[i].EldersUncovered, r
+		if r.Level == planner.LevelCommunity && sum.Region(i).EldersUncovered > worst {
+			worst, best = sum.Region(i).EldersUncovered, r
 		}
 	}
 	if worst == 0 {

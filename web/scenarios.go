@@ -234,9 +234,9 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) error {
 	return s.withEvaluation(r.Context(), chi.URLParam(r, "id"), func(st *scenarioState, _ *planner.Evaluation, sum *planner.Summary) error {
-		regions := make(map[string]planner.Indicators, len(sum.Regions))
+		regions := make(map[string]*planner.Indicators, sum.Len())
 		for i, reg := range s.bundle.City.Regions {
-			regions[reg.Code] = sum.Regions[i]
+			regions[reg.Code] = sum.Region(i)
 		}
 		w.Header().Set("ETag", etag(st.sc.Version))
 		writeJSON(w, http.StatusOK, map[string]any{"id": st.sc.ID, "version": st.sc.Version, "city": sum.City, "regions": regions})
@@ -331,11 +331,11 @@ func (s *Server) delta(before, after *planner.Summary) map[string]any {
 		Changes map[string]change `json:"changes"`
 	}
 	regions := []regionChange{}
-	for i, reg := range s.bundle.City.Regions {
-		if before.Regions[i] == after.Regions[i] {
-			continue // most regions: an edit touches a neighbourhood
-		}
-		b, a := before.Regions[i].Values(), after.Regions[i].Values()
+	// Only the pages of regions an edit touched are compared: most
+	// regions are shared, unchanged, between the two summaries.
+	after.Changed(before, func(i int) {
+		reg := &s.bundle.City.Regions[i]
+		b, a := before.Region(i).Values(), after.Region(i).Values()
 		var ch map[string]change
 		for k := range b {
 			if math.Abs(a[k]-b[k]) > 1e-9*math.Max(1, math.Abs(b[k])) {
@@ -348,7 +348,7 @@ func (s *Server) delta(before, after *planner.Summary) map[string]any {
 		if ch != nil {
 			regions = append(regions, regionChange{reg.Code, reg.Name, reg.Level, ch})
 		}
-	}
+	})
 	out["regions"] = regions
 	return out
 }

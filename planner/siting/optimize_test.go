@@ -402,17 +402,17 @@ func TestRuleAwareFillsEveryUnit(t *testing.T) {
 	for i, r := range c.Regions {
 		switch r.Level {
 		case planner.LevelCommunity:
-			if before.Regions[i].WithStation == 0 {
+			if before.Region(i).WithStation == 0 {
 				lacking++
 			}
-			if after.Regions[i].WithStation != 1 {
+			if after.Region(i).WithStation != 1 {
 				t.Errorf("community %s still lacks a station", r.Code)
 			}
 		case planner.LevelStreet:
-			if before.Regions[i].WithCentre == 0 {
+			if before.Region(i).WithCentre == 0 {
 				lacking++
 			}
-			if after.Regions[i].WithCentre != 1 {
+			if after.Region(i).WithCentre != 1 {
 				t.Errorf("street %s still lacks a centre", r.Code)
 			}
 		}

@@ -96,7 +96,7 @@ func (s *Server) communities(f *frame, sum *planner.Summary) mvt.Layers {
 				props["area_type"] = string(r.AreaType)
 			}
 			if withFigures {
-				addIndicators(props, &sum.Regions[i])
+				addIndicators(props, sum.Region(int(i)))
 			}
 			feats = append(feats, &geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
 			return true

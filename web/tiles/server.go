@@ -117,8 +117,8 @@ func (s *Server) Tile(ctx context.Context, layer string, scenario string, versio
 			return nil, fmt.Errorf("tiles: the evaluation of scenario %q is of another model", scenario)
 		case id == communitiesID && sum == nil:
 			return nil, fmt.Errorf("tiles: layer communities of scenario %q needs its summary", scenario)
-		case id == communitiesID && len(sum.Regions) != len(s.model.City.Regions):
-			return nil, fmt.Errorf("tiles: the summary of scenario %q has %d regions, the city %d", scenario, len(sum.Regions), len(s.model.City.Regions))
+		case id == communitiesID && sum.Len() != len(s.model.City.Regions):
+			return nil, fmt.Errorf("tiles: the summary of scenario %q has %d regions, the city %d", scenario, sum.Len(), len(s.model.City.Regions))
 		}
 		key.scenario = "s:" + scenario // never "", the basemap's
 	}

@@ -151,10 +151,10 @@ func TestCommunityInItsCentroidTile(t *testing.T) {
 			if f.Properties["name"] != r.Name || f.Properties["level"] != "community" {
 				t.Errorf("community %s: properties %v", r.Code, f.Properties)
 			}
-			if got, want := num(t, f, "coverage_15min"), sum.Regions[i].Coverage15; math.Abs(got-want) > 1e-4 {
+			if got, want := num(t, f, "coverage_15min"), sum.Region(i).Coverage15; math.Abs(got-want) > 1e-4 {
 				t.Errorf("community %s coverage_15min %v, summary %v", r.Code, got, want)
 			}
-			if got, want := num(t, f, "elders_60"), sum.Regions[i].Elders60; math.Abs(got-want) > 0.5 {
+			if got, want := num(t, f, "elders_60"), sum.Region(i).Elders60; math.Abs(got-want) > 0.5 {
 				t.Errorf("community %s elders_60 %v, summary %v", r.Code, got, want)
 			}
 			for _, k := range []string{"residents", "elders_uncovered_15min", "floor_gap_m2", "beds_per_1000_elders", "access_2sfca_m2_per_elder", "community_stations"} {
@@ -443,8 +443,8 @@ func TestInvalidation(t *testing.T) {
 	// The community tile shows the community's new figures.
 	ci := firstCommunity(m)
 	f := find(tile(t, s, LayerCommunities, "s1", 2, e2, sum2, near)["communities"], "code", m.City.Regions[ci].Code)
-	if f == nil || num(t, f, "community_stations") != sum2.Regions[ci].Stations {
-		t.Errorf("community tile after the edit: %v, want stations %v", f, sum2.Regions[ci].Stations)
+	if f == nil || num(t, f, "community_stations") != sum2.Region(ci).Stations {
+		t.Errorf("community tile after the edit: %v, want stations %v", f, sum2.Region(ci).Stations)
 	}
 	// The tiles of every zoom at the edit were dropped: a low zoom one too
 	// (service areas are not drawn at z10: an empty tile, kept).
