@@ -40,6 +40,7 @@ func (s *Server) evaluation(st *scenarioState) (*planner.Evaluation, *planner.Su
 	if st.sum == nil {
 		st.sum = st.eval.Summary()
 	}
+	s.evals.use(st, st.eval.Bytes())
 	return st.eval, st.sum, nil
 }
 
@@ -86,8 +87,12 @@ func (s *Server) state(ctx context.Context, id string) (*scenarioState, error) {
 // forget drops a scenario's cached state (deleted, or its save failed).
 func (s *Server) forget(id string) {
 	s.mu.Lock()
+	st := s.scenarios[id]
 	delete(s.scenarios, id)
 	s.mu.Unlock()
+	if st != nil {
+		s.evals.forget(st)
+	}
 }
 
 // scenarioBrief is a scenario in lists: its edits counted.

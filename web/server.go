@@ -27,6 +27,11 @@ type Config struct {
 	Store  *data.ScenarioStore // saved scenarios
 	Token  string              // when set, writes need "Authorization: Bearer Token"
 	Logger *slog.Logger        // nil: slog.Default()
+
+	// EvaluationBytes bounds the memory of scenario evaluations kept
+	// built; the least recently used are dropped and rebuilt from the
+	// store when asked for again. 0: DefaultEvaluationBytes.
+	EvaluationBytes int64
 }
 
 // Server is the HTTP face of one city. It is safe for concurrent use.
@@ -42,6 +47,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	scenarios map[string]*scenarioState // evaluations of scenarios asked about
+	evals     *evalCache                // bounds the evaluations kept built
 }
 
 // New makes a server for cfg.
@@ -57,8 +63,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	evalBytes := cfg.EvaluationBytes
+	if evalBytes <= 0 {
+		evalBytes = DefaultEvaluationBytes
+	}
 	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
-		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}}, nil
+		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}, evals: newEvalCache(evalBytes)}, nil
 }
 
 // Handler returns the server's routes with their middleware.

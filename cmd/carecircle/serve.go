@@ -19,6 +19,7 @@ import (
 func newServeCmd() *cobra.Command {
 	var cf cityFlags
 	var addr, db, token string
+	var mem memoryFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web map and the HTTP API (the district demo when no city is given)",
@@ -46,13 +47,18 @@ func newServeCmd() *cobra.Command {
 			if db == "" {
 				db = defaultDBPath()
 			}
-			return serve(cmd.Context(), cmd, &cf, addr, db, token)
+			evalBytes, err := mem.apply()
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), cmd, &cf, addr, db, token, evalBytes)
 		},
 	}
 	cf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&db, "db", "", "scenario database (SQLite) (default: "+defaultDBPath()+")")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
+	mem.register(cmd)
 	return cmd
 }
 
@@ -72,7 +78,7 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "carecircle", "scenarios.db")
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, token string) error {
+func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, token string, evalBytes int64) error {
 	b, err := cf.load(ctx)
 	if err != nil {
 		return err
@@ -90,7 +96,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 	}
 	defer store.Close()
 	slog.Info("scenario store open", "db", db)
-	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default()})
+	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default(), EvaluationBytes: evalBytes})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,15 @@ var gzipWriters = sync.Pool{New: func() any {
 	return w
 }}
 
+// gzipBuffers are the buffers tiles are compressed into. The tile kept is
+// an exact-size copy, so a cached tile holds no spare capacity the cache's
+// byte bound does not see, and the growing buffer is reused.
+var gzipBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse; a rare huge tile's
+// buffer is left to the collector.
+const maxPooledBuffer = 1 << 20
+
 // encode marshals the layers as an MVT and gzips it. No layers make the
 // empty MVT (zero bytes before gzip), which is a valid tile.
 func encode(layers mvt.Layers) ([]byte, error) {
@@ -25,16 +34,21 @@ func encode(layers mvt.Layers) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(raw)/2 + 64)
+	buf := gzipBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			gzipBuffers.Put(buf)
+		}
+	}()
 	w := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(w)
-	w.Reset(&buf)
+	w.Reset(buf)
 	if _, err := w.Write(raw); err != nil {
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
