@@ -3,6 +3,10 @@ package geo
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -100,20 +104,33 @@ type SnapFailure struct {
 	Err   *TooFarError
 }
 
-// SnapAll snaps every point; those beyond limit are listed in the failures
-// (their Snap is the zero value) so the caller can report them.
+// SnapAll snaps every point, on all cores; those beyond limit are listed
+// in the failures, in input order (their Snap is the zero value) so the
+// caller can report them. Each point's snap depends on it alone, so the
+// result is the same as snapping them one by one.
 func (ix *EdgeIndex) SnapAll(pts []orb.Point, limit float64) ([]Snap, []SnapFailure) {
 	snaps := make([]Snap, len(pts))
-	var fails []SnapFailure
-	for i, p := range pts {
-		s, err := ix.Snap(p, limit)
-		if err != nil {
-			fails = append(fails, SnapFailure{Index: i, Err: err.(*TooFarError)})
-			continue
-		}
-		snaps[i] = s
+	const chunk = 1024
+	chunks := (len(pts) + chunk - 1) / chunk
+	fails := make([][]SnapFailure, chunks)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), chunks) {
+		wg.Go(func() {
+			for c := int(next.Add(1) - 1); c < chunks; c = int(next.Add(1) - 1) {
+				for i := c * chunk; i < min(len(pts), (c+1)*chunk); i++ {
+					s, err := ix.Snap(pts[i], limit)
+					if err != nil {
+						fails[c] = append(fails[c], SnapFailure{Index: i, Err: err.(*TooFarError)})
+						continue
+					}
+					snaps[i] = s
+				}
+			}
+		})
 	}
-	return snaps, fails
+	wg.Wait()
+	return snaps, slices.Concat(fails...)
 }
 
 func boxDist2(q, lo, hi [2]float64) float64 {

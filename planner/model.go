@@ -1,10 +1,12 @@
 package planner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/carecircle/carecircle/geo"
@@ -282,7 +284,11 @@ func containsPoint(g orb.Geometry, p orb.Point) bool {
 // any site to its nearest health facility is a lookup (医养结合).
 func (m *Model) prepareHealth(ctx context.Context) error {
 	p := m.Profile
-	var sources []geo.Source
+	type located struct {
+		lon     float64
+		sources [2]geo.Source
+	}
+	var found []located
 	for _, h := range m.City.Health {
 		if !HasType(p.HealthColocation.HealthTypes, h.Type) || !p.CountsAsSupply(h.Status) {
 			continue
@@ -291,19 +297,41 @@ func (m *Model) prepareHealth(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("health facility %q (%s): %w", h.ID, h.Name, err)
 		}
-		seeds := m.Router.Seeds(s)
-		sources = append(sources, seeds[0], seeds[1])
+		found = append(found, located{h.Location[0], m.Router.Seeds(s)})
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// One multi-source walk per core over west-to-east slices of the
+	// facilities (slices overlap little), then the nearest of the walks:
+	// the nearest of all facilities is the nearest of the slices' nearest.
+	slices.SortStableFunc(found, func(a, b located) int { return cmp.Compare(a.lon, b.lon) })
 	limit := 2 * p.HealthColocation.MaxDistanceMetres.Value / p.Walking.SpeedMPS.Value
-	search := m.Router.NewSearch()
-	search.Run(sources, limit)
-	m.health = make([]float32, m.City.Network.NumNodes())
+	n := m.City.Network.NumNodes()
+	m.health = make([]float32, n)
 	for i := range m.health {
-		m.health[i] = float32(search.Seconds(int32(i)))
+		m.health[i] = float32(math.Inf(1))
 	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(found)/64))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(found)/workers, (w+1)*len(found)/workers
+		wg.Go(func() {
+			sources := make([]geo.Source, 0, 2*(hi-lo))
+			for _, f := range found[lo:hi] {
+				sources = append(sources, f.sources[0], f.sources[1])
+			}
+			search := m.Router.NewSearch()
+			search.Run(sources, limit)
+			mu.Lock()
+			defer mu.Unlock()
+			for i := range m.health {
+				m.health[i] = min(m.health[i], float32(search.Seconds(int32(i))))
+			}
+		})
+	}
+	wg.Wait()
 	return nil
 }
 
