@@ -51,6 +51,10 @@ type DemoParams struct {
 //   - "city": about 10 million residents in about 5,000 communities, 300
 //     streets and 25 districts on 1,300 km², with some 5,000 elder-care
 //     facilities.
+//   - "municipality": about 32 million residents in about 11,000 communities
+//     and villages, 1,000 streets and towns and 38 districts and counties,
+//     like 重庆市 (32.05 million residents in 2020, 38 区县), with some
+//     15,000 facilities. See Preset for its network and cost.
 //
 // An unknown name is an error that lists the known ones.
 func DemoPreset(name string) (DemoParams, error) {
@@ -66,6 +70,8 @@ func DemoPreset(name string) (DemoParams, error) {
 		d.Label, d.Residents, d.Communities, d.CommunitiesPerStreet, d.Districts = "示范区", 600_000, 80, 7.5, 1
 	case "city":
 		d.Label, d.Residents, d.Communities, d.CommunitiesPerStreet, d.Districts = "示范市", 10_000_000, 5_000, 16, 25
+	case "municipality":
+		d.Label, d.Residents, d.Communities, d.CommunitiesPerStreet, d.Districts = "示范直辖市", 32_000_000, 11_000, 11, 38
 	default:
 		return DemoParams{}, fmt.Errorf("synthetic: unknown demo preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
 	}

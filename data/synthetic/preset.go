@@ -20,6 +20,11 @@ func chongqing() orb.Point { return orb.Point{106.55, 29.56} }
 //   - "city": about 1,300 km² and 1.5–2.5 M nodes, a polycentric city of some
 //     ten million people on a meandering river, with villages between its
 //     centres.
+//   - "municipality": about 4,950 km² and some 7.5 M nodes, a province-level
+//     city like 重庆市 folded onto one map: 38 urban cores and county towns
+//     on a great river, hill towns among 120 hills (steps), and villages
+//     between them judged by the rural circle. Building it takes minutes
+//     and several GB; it is for benchmarks and demonstrations, not tests.
 //
 // An unknown name is an error that lists the known ones.
 func Preset(name string) (Params, error) {
@@ -40,6 +45,11 @@ func Preset(name string) (Params, error) {
 		p.RiverWidthM, p.RiverMeanderM, p.RiverWavelengthM, p.BridgeSpacingM = 650, 1000, 20000, 2600
 		p.Hills, p.HillRadiusM, p.HillHeightM = 30, 1100, 160
 		p.Centres, p.CentreSpreadM = 11, 4500
+	case "municipality":
+		p.WidthM, p.HeightM, p.BlockM = 74000, 67000, 600
+		p.RiverWidthM, p.RiverMeanderM, p.RiverWavelengthM, p.BridgeSpacingM = 800, 2500, 30000, 3500
+		p.Hills, p.HillRadiusM, p.HillHeightM = 120, 1400, 220
+		p.Centres, p.CentreSpreadM = 38, 4600
 	default:
 		return Params{}, fmt.Errorf("synthetic: unknown preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
 	}
@@ -48,5 +58,5 @@ func Preset(name string) (Params, error) {
 
 // PresetNames lists the names Preset knows, smallest city first.
 func PresetNames() []string {
-	return []string{"tiny", "district", "city"}
+	return []string{"tiny", "district", "city", "municipality"}
 }
