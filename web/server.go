@@ -144,7 +144,7 @@ func (s *Server) routes(r chi.Router) {
 	})
 	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.serveTile)
-	r.Handle("/*", appHandler())
+	r.Get("/*", appHandler().ServeHTTP)
 }
 
 // handle adapts a handler that returns an error to http.HandlerFunc.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/carecircle/carecircle/data"
@@ -107,7 +108,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(cmd.OutOrStdout(), "CareCircle serving %s on http://%s%s\n", b.City.Name, ln.Addr(), cfg.BasePath)
+	fmt.Fprintf(cmd.OutOrStdout(), "CareCircle serving %s on http://%s%s\n", b.City.Name, ln.Addr(), strings.TrimSuffix(cfg.BasePath, "/"))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
