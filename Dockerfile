@@ -8,7 +8,7 @@
 #
 # Reports as PDF need Chromium: build with --build-arg WITH_CHROMIUM=true
 # (adds some 400 MB); without it, reports are still served as HTML, XLSX
-# and CSV, and a PDF request answers 503 pdf_unavailable.
+# and CSV, and a PDF request answers 501 pdf_unavailable.
 
 # ---- build: cgo for H3 (h3-go bundles its C) and the PBF reader (zlib)
 FROM golang:1.26-trixie AS build
