@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/carecircle/carecircle/data"
 )
@@ -33,10 +34,15 @@ func versionOrDev(v string) string {
 // tileTag names what every tile depends on besides its scenario: the
 // build (tiles are encoded by the code) and the city (its name and size:
 // a city rebuilt from other data differs in them). Replicas of one build
-// on one city agree on it.
+// on one city agree on it. A build that names no clean commit (go run, a
+// modified tree) may encode tiles differently under the same name, so its
+// tag is new at every start instead.
 func tileTag(version string, b *data.Bundle) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00", versionOrDev(version))
+	if !identifiedBuild(version) {
+		fmt.Fprintf(h, "%d\x00", time.Now().UnixNano())
+	}
 	if b != nil && b.City != nil {
 		c := b.City
 		fmt.Fprintf(h, "%s\x00%d\x00%d", c.Name, len(c.Regions), len(c.Facilities))
@@ -45,6 +51,16 @@ func tileTag(version string, b *data.Bundle) string {
 		}
 	}
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:9])
+}
+
+// identifiedBuild says whether version names one clean build: a commit
+// (after "+") or a release, not "dev", "(devel)" or a modified tree.
+func identifiedBuild(version string) bool {
+	v := versionOrDev(version)
+	if v == "dev" || strings.Contains(v, "dirty") {
+		return false
+	}
+	return !strings.HasPrefix(v, "(devel)") || strings.Contains(v, "+")
 }
 
 // tileETag is the ETag of a tile of layer at scenario id's version (the

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carecircle/carecircle/data"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -212,4 +213,31 @@ func TestETagMatches(t *testing.T) {
 			t.Errorf("etagMatches(%q, %q) = %v, want %v", tc.header, tc.etag, got, tc.want)
 		}
 	}
+}
+
+func TestIdentifiedBuild(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		want    bool
+	}{
+		{"", false}, {"dev", false}, {"(devel)", false}, {"(devel)+0123456789ab", true}, {"v1.2.3", true},
+		{"v1.2.3+0123456789ab", true}, {"(devel)+0123456789ab-dirty", false}, {"v0.0.0-20261207-abcdef+dirty", false},
+	} {
+		if got := identifiedBuild(tc.version); got != tc.want {
+			t.Errorf("identifiedBuild(%q) = %v, want %v", tc.version, got, tc.want)
+		}
+	}
+	if tileTag("v1.2.3", tinyCity(t)) != tileTag("v1.2.3", tinyBundle) {
+		t.Errorf("two servers of one release on one city disagree on the tile tag")
+	}
+	if tileTag("dev", tinyBundle) == tileTag("dev", tinyBundle) {
+		t.Errorf("a dev build's tile tag is the same at every start")
+	}
+}
+
+// tinyCity is the tiny demo city, built once.
+func tinyCity(t *testing.T) *data.Bundle {
+	t.Helper()
+	testServerOf(t, "")
+	return tinyBundle
 }

@@ -92,7 +92,11 @@ func (s *Server) measure(next http.Handler) http.Handler {
 			route = rc.RoutePattern()
 		}
 		m := s.metrics
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status/100)+"xx").Observe(took)
+		method := r.Method
+		if !knownMethods[method] {
+			method = "other" // clients choose methods: keep the label's values few
+		}
+		m.requests.WithLabelValues(route, method, strconv.Itoa(rec.status/100)+"xx").Observe(took)
 		if rec.status >= 400 {
 			return
 		}
@@ -106,6 +110,15 @@ func (s *Server) measure(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// knownMethods are the methods that get their own label value.
+var knownMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true,
+	http.MethodPatch: true, http.MethodPut: true, http.MethodDelete: true, http.MethodOptions: true}
+
+// Unwrap lets http.ResponseController reach the connection through the
+// status recorders of the logging and metrics middleware (to flush a
+// long poll, say).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // whatIfOps name the facility edits by method.
 var whatIfOps = map[string]string{http.MethodPost: "add", http.MethodPatch: "change", http.MethodDelete: "close"}
