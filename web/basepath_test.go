@@ -150,6 +150,18 @@ func TestBasePathBehindProxy(t *testing.T) {
 					t.Errorf("tile %s: %d, want 200 or 204", tile, resp.StatusCode)
 				}
 			}
+			req, _ := http.NewRequest(http.MethodPost, base+"api/v1/scenarios/baseline/optimize?wait=30", strings.NewReader(`{"sites": 1}`))
+			req.Header.Set("Content-Type", "application/json")
+			run, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run.Body.Close()
+			if loc := run.Header.Get("Location"); run.StatusCode != http.StatusCreated || !strings.HasPrefix(loc, tc.route+"api/v1/scenarios/baseline/optimize/opt-") {
+				t.Errorf("optimise under the prefix: %d, Location %q; want 201 at %s…", run.StatusCode, loc, tc.route+"api/v1/scenarios/baseline/optimize/")
+			} else if resp, _ := get(t, proxy.URL+loc); resp.StatusCode != 200 {
+				t.Errorf("GET the run's Location %s: %d", loc, resp.StatusCode)
+			}
 			for _, u := range appURLs(t) {
 				if resp, _ := get(t, base+u); resp.StatusCode != 200 {
 					t.Errorf("the app asks for %s: %d through the proxy, want 200", base+u, resp.StatusCode)
