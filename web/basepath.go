@@ -99,9 +99,10 @@ func (s *Server) publicPath(r *http.Request, p string) string {
 	return s.publicBase(r) + strings.TrimPrefix(p, "/")
 }
 
-// hostRE is a sane Host or X-Forwarded-Host: a DNS name or IPv4 address,
-// or a bracketed IPv6 address, with an optional port.
-var hostRE = regexp.MustCompile(`^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$`)
+// hostRE is a sane Host or X-Forwarded-Host: a DNS name (underscores too,
+// as container names have them), an IPv4 address or a bracketed IPv6
+// address, with an optional port.
+var hostRE = regexp.MustCompile(`^([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$`)
 
 // publicOrigin is scheme://host as the browser sees this server: from the
 // request itself, or from X-Forwarded-Proto and X-Forwarded-Host when the
