@@ -15,13 +15,17 @@ import (
 //go:embed all:app
 var app embed.FS
 
-// appHandler serves the embedded web app.
+// appHandler serves the embedded web app (static.go).
 func appHandler() http.Handler {
 	sub, err := fs.Sub(app, "app")
 	if err != nil {
 		panic(err) // the embed pattern guarantees the folder
 	}
-	return http.FileServer(http.FS(sub))
+	sf, err := newStaticFiles(sub)
+	if err != nil {
+		panic(err) // reading embedded files cannot fail
+	}
+	return sf
 }
 
 func gunzip(b []byte) ([]byte, error) {

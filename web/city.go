@@ -6,7 +6,7 @@ import (
 	"github.com/carecircle/carecircle/planner"
 )
 
-func (s *Server) getCity(w http.ResponseWriter, _ *http.Request) error {
+func (s *Server) getCity(w http.ResponseWriter, r *http.Request) error {
 	c := s.bundle.City
 	b := c.Network.Bound()
 	type coded struct {
@@ -41,7 +41,7 @@ func (s *Server) getCity(w http.ResponseWriter, _ *http.Request) error {
 	}
 	var layers []layer
 	for _, l := range s.tiles.Layers() {
-		layers = append(layers, layer{l, "/tiles/" + l + ".json"})
+		layers = append(layers, layer{l, s.publicPath(r, "tiles/"+l+".json")})
 	}
 	p := s.model.Profile
 	writeJSON(w, http.StatusOK, map[string]any{

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,7 +78,10 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Logger: logger})
+	// The district is served as a province serves its cities: under a path
+	// prefix, behind a reverse proxy (docs/deploy.md), so the browser
+	// proves the app asks for nothing outside it.
+	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Logger: logger, BasePath: "/cq/", TrustProxy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,12 +102,17 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server at %s, want 127.0.0.1", ts.URL)
 	}
-	resp, err := http.Get(ts.URL + "/healthz")
+	proxy := prefixProxy(t, ts.URL)
+	base := proxy + "/cq/"
+	resp, err := http.Get(base + "healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	t.Logf("demo %s served at %s (ready in %s)", preset, ts.URL, time.Since(start).Round(time.Millisecond))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %shealthz through the proxy: %d", base, resp.StatusCode)
+	}
+	t.Logf("demo %s served at %s (ready in %s)", preset, base, time.Since(start).Round(time.Millisecond))
 
 	// The city demo (≈10 M residents), built while the district's steps
 	// run: its optimiser runs take seconds, so the browser can cancel a
@@ -118,7 +128,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", ts.URL+"/", artefacts, cityURL+"/")
+	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", base, artefacts, cityURL+"/")
 	cmd.Dir = "e2e"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
 	cmd.WaitDelay = 10 * time.Second
@@ -195,4 +205,21 @@ func lazyServer(t *testing.T, preset string, logger *slog.Logger) string {
 		}
 	})
 	return ts.URL
+}
+
+// prefixProxy is a reverse proxy on 127.0.0.1 passing every path on to
+// backend unchanged, with X-Forwarded-Host and -Proto, as nginx does in
+// deploy/nginx.conf. It returns its URL.
+func prefixProxy(t *testing.T, backend string) string {
+	t.Helper()
+	target, err := url.Parse(backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		pr.SetXForwarded()
+	}})
+	t.Cleanup(ps.Close)
+	return ps.URL
 }

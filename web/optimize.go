@@ -394,7 +394,7 @@ func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
 		s.runs.remove(run)
 		return apiErr
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/scenarios/%s/optimize/%s", id, run.id))
+	w.Header().Set("Location", s.publicPath(r, fmt.Sprintf("api/v1/scenarios/%s/optimize/%s", id, run.id)))
 	writeJSON(w, http.StatusCreated, run.body(true))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/carecircle/carecircle/planner"
 	"github.com/carecircle/carecircle/web/tiles"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // maxBody caps request bodies: the largest legitimate one is a facility.
@@ -32,16 +33,26 @@ type Config struct {
 	// built; the least recently used are dropped and rebuilt from the
 	// store when asked for again. 0: DefaultEvaluationBytes.
 	EvaluationBytes int64
+
+	BasePath   string // path prefix the server is mounted at, e.g. "/cq/" (basepath.go); "" is "/"
+	TrustProxy bool   // build public URLs from X-Forwarded-Proto/Host/Prefix
+	Version    string // the build's version, for /metrics and tile ETags ("" is "dev")
 }
 
 // Server is the HTTP face of one city. It is safe for concurrent use.
 type Server struct {
 	bundle *data.Bundle
 	model  *planner.Model
-	store  *data.ScenarioStore
+	store  *timedStore // Config.Store, timed (storetimer.go)
 	tiles  *tiles.Server
 	token  string
 	log    *slog.Logger
+
+	basePath   string
+	trustProxy bool
+	metrics    *metrics
+	spec       *apiSpec
+	tileTag    string // ETag prefix of tiles: changes with the build and the city
 
 	runs *optimizeRuns // siting optimiser runs
 
@@ -59,6 +70,15 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	log = slog.New(requestIDLogs{log.Handler()})
+	base, err := NormalizeBasePath(cfg.BasePath)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := loadAPISpec()
+	if err != nil {
+		return nil, err
+	}
 	t, err := tiles.New(cfg.Bundle, cfg.Model)
 	if err != nil {
 		return nil, err
@@ -67,16 +87,20 @@ func New(cfg Config) (*Server, error) {
 	if evalBytes <= 0 {
 		evalBytes = DefaultEvaluationBytes
 	}
-	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
-		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}, evals: newEvalCache(evalBytes)}, nil
+	s := &Server{bundle: cfg.Bundle, model: cfg.Model, tiles: t, token: cfg.Token, log: log,
+		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}, evals: newEvalCache(evalBytes),
+		basePath: base, trustProxy: cfg.TrustProxy, spec: spec, tileTag: tileTag(cfg.Version, cfg.Bundle)}
+	s.store = &timedStore{ScenarioStore: cfg.Store, s: s}
+	s.metrics = newMetrics(s, versionOrDev(cfg.Version))
+	return s, nil
 }
 
 // Handler returns the server's routes with their middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.logRequests, limitBodies, s.authorizeWrites)
+	r.Use(s.recoverPanics, s.logRequests, s.measure, middleware.GetHead, compress, limitBodies, s.authorizeWrites)
 	s.routes(r)
-	return r
+	return withRequestID(s.underBase(r))
 }
 
 // routesOnly is the router without middleware, for checking the routes
@@ -90,6 +114,10 @@ func (s *Server) routesOnly() chi.Router {
 // routes mounts every endpoint on r.
 func (s *Server) routes(r chi.Router) {
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.serveMetrics)
+	r.Get("/openapi.json", s.serveOpenAPI)
+	r.Get("/api/docs", s.serveAPIDocs)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/city", s.handle(s.getCity))
 		r.Get("/scenarios", s.handle(s.listScenarios))
@@ -126,7 +154,7 @@ func (s *Server) routes(r chi.Router) {
 	})
 	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.serveTile)
-	r.Handle("/*", appHandler())
+	r.Get("/*", appHandler().ServeHTTP)
 }
 
 // handle adapts a handler that returns an error to http.HandlerFunc.

@@ -28,12 +28,13 @@ func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.state(r.Context(), id); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.tiles.TileJSON(layer, id, "/tiles"))
+	writeJSON(w, http.StatusOK, s.tileJSONDoc(r, layer, id))
 	return nil
 }
 
-// serveTile answers /tiles/{layer}/{z}/{x}/{y}.mvt. Tiles are gzipped once
-// when built; a client that does not accept gzip gets them unpacked.
+// serveTile answers /tiles/{layer}/{z}/{x}/{y}.mvt (caching and encoding:
+// httpcache.go). Tiles are gzipped once when built; a client that does not
+// accept gzip gets them unpacked.
 func (s *Server) serveTile(w http.ResponseWriter, r *http.Request) {
 	layer := chi.URLParam(r, "layer")
 	z, errZ := strconv.ParseUint(chi.URLParam(r, "z"), 10, 8)
@@ -50,28 +51,24 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request) {
 	id := scenarioParam(r)
 	var body []byte
 	var version int64
+	notModified := false
 	err := s.withEvaluation(r.Context(), id, func(st *scenarioState, e *planner.Evaluation, sum *planner.Summary) (err error) {
 		version = st.sc.Version
+		if notModified = s.tileHeaders(w, r, layer, id, version); notModified {
+			return nil // the client's copy is current: build nothing
+		}
 		body, err = s.tiles.Tile(r.Context(), layer, id, version, e, sum, maptile.New(uint32(x), uint32(y), maptile.Zoom(z)))
 		return err
 	})
 	if err != nil {
+		w.Header().Del("ETag")
+		w.Header().Del("Cache-Control")
 		s.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/vnd.mapbox-vector-tile")
-	h.Set("ETag", `"`+id+"-"+strconv.FormatInt(version, 10)+`"`)
-	h.Set("Cache-Control", "no-cache") // revalidate: scenario tiles change with edits
-	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		raw, err := gunzip(body)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		w.Write(raw)
+	if notModified {
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Encoding", "gzip")
-	w.Write(body)
+	s.writeTile(w, r, body)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/carecircle/carecircle/data"
@@ -18,6 +19,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var cf cityFlags
+	var hf httpFlags
 	var addr, db, token string
 	var mem memoryFlags
 	cmd := &cobra.Command{
@@ -51,10 +53,11 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), cmd, &cf, addr, db, token, evalBytes)
+			return serve(cmd.Context(), cmd, &cf, &hf, addr, db, token, evalBytes)
 		},
 	}
 	cf.register(cmd)
+	hf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&db, "db", "", "scenario database (SQLite) (default: "+defaultDBPath()+")")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
@@ -78,7 +81,7 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "carecircle", "scenarios.db")
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, token string, evalBytes int64) error {
+func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags, addr, db, token string, evalBytes int64) error {
 	b, err := cf.load(ctx)
 	if err != nil {
 		return err
@@ -96,7 +99,12 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 	}
 	defer store.Close()
 	slog.Info("scenario store open", "db", db)
-	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default(), EvaluationBytes: evalBytes})
+	cfg := web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default(), EvaluationBytes: evalBytes}
+	if err := hf.apply(&cfg); err != nil {
+		return err
+	}
+	slog.Info("starting", "build", readBuildInfo().String(), "base_path", cfg.BasePath, "trust_proxy", cfg.TrustProxy)
+	srv, err := web.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -106,7 +114,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 		return err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(cmd.OutOrStdout(), "CareCircle serving %s on http://%s\n", b.City.Name, ln.Addr())
+	fmt.Fprintf(cmd.OutOrStdout(), "CareCircle serving %s on http://%s%s\n", b.City.Name, ln.Addr(), strings.TrimSuffix(cfg.BasePath, "/"))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -64,15 +64,17 @@ export async function request(path, opts = {}, retried = false) {
 }
 
 const enc = encodeURIComponent;
-const sc = (id) => `/api/v1/scenarios/${enc(id)}`;
+// Every path is relative to the page, so the app works wherever the
+// server is mounted (serve --base-path /cq/ serves it at /cq/).
+const sc = (id) => `api/v1/scenarios/${enc(id)}`;
 
 export const api = {
-  city: () => request('/api/v1/city').then((r) => r.data),
+  city: () => request('api/v1/city').then((r) => r.data),
   tileJSON: (path, scenario) => request(`${path}${path.includes('?') ? '&' : '?'}scenario=${enc(scenario)}`).then((r) => r.data),
 
-  scenarios: () => request('/api/v1/scenarios').then((r) => r.data),
+  scenarios: () => request('api/v1/scenarios').then((r) => r.data),
   scenario: (id) => request(sc(id)).then((r) => r.data),
-  createScenario: (name, from) => request('/api/v1/scenarios', { method: 'POST', body: from ? { name, from } : { name } }).then((r) => r.data),
+  createScenario: (name, from) => request('api/v1/scenarios', { method: 'POST', body: from ? { name, from } : { name } }).then((r) => r.data),
   renameScenario: (id, name, version) => request(sc(id), { method: 'PATCH', body: { name }, version }).then((r) => r.data),
   deleteScenario: (id) => request(sc(id), { method: 'DELETE' }).then((r) => r.data),
 
@@ -96,7 +98,7 @@ export const api = {
   suggestionsURL: (id, run, format) => `${sc(id)}/optimize/${enc(run)}/sites.${format}`,
   // readCandidates sends a file of available buildings (CSV, XLSX,
   // GeoJSON) and gets back the candidates an optimise request takes.
-  readCandidates: (file) => request(`/api/v1/candidates?filename=${enc(file.name)}`, { method: 'POST', raw: file }).then((r) => r.data),
+  readCandidates: (file) => request(`api/v1/candidates?filename=${enc(file.name)}`, { method: 'POST', raw: file }).then((r) => r.data),
 
-  reportURL: (id, format, lang) => `/api/v1/reports/gap.${format}?scenario=${enc(id)}&lang=${enc(lang)}`,
+  reportURL: (id, format, lang) => `api/v1/reports/gap.${format}?scenario=${enc(id)}&lang=${enc(lang)}`,
 };

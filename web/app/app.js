@@ -47,6 +47,7 @@ const state = {
   lastDelta: null,
   layersOn: { basemap: true, communities: true, demand: true, facilities: true, service: true, suggestions: true },
   tileTemplates: {}, // layer → tile URL path without query
+  tileVersions: {}, // layer → v= of its TileJSON tiles URL (the basemap's)
   sourceLayers: {}, // layer → source-layer names
   map: null,
   mapReady: false,
@@ -600,21 +601,32 @@ function renderChart() {
 
 // ---------- the map ----------
 
+// tileURL is a layer's tile URL for the scenario shown. v= is the version
+// of what the tiles show (the scenario's, or the basemap's from its
+// TileJSON), so the server can let browsers keep them for good.
 function tileURL(layer) {
   const path = state.tileTemplates[layer];
   const q = new URLSearchParams({ scenario: state.scenario.id });
   if (SCENARIO_LAYERS.includes(layer)) q.set('v', String(state.scenario.version ?? 0));
+  else if (state.tileVersions[layer]) q.set('v', state.tileVersions[layer]);
   return `${location.origin}${path}?${q}`;
 }
 
-// templatePath turns a TileJSON tiles entry (absolute or relative) into a
-// path on this server without its query, braces kept.
+// templatePath turns a TileJSON tiles entry (absolute, root-relative or
+// relative to the page) into a path on this server without its query,
+// braces kept; the server may be mounted under a prefix.
 function templatePath(tpl) {
   let s = String(tpl);
   const m = s.match(/^https?:\/\/[^/]+(\/.*)$/);
   if (m) s = m[1];
-  if (!s.startsWith('/')) s = '/tiles/' + s;
+  if (!s.startsWith('/')) s = location.pathname.replace(/[^/]*$/, '') + s;
   return s.split('?')[0];
+}
+
+// templateVersion is the v= of a TileJSON tiles entry, if any.
+function templateVersion(tpl) {
+  const q = String(tpl).split('?')[1];
+  return q ? new URLSearchParams(q).get('v') : null;
 }
 
 async function initMap() {
@@ -625,7 +637,8 @@ async function initMap() {
   layers.forEach((l, i) => {
     const tj = tjs[i];
     if (!tj) return;
-    state.tileTemplates[l.id] = templatePath(tj.tiles?.[0] || `/tiles/${l.id}/{z}/{x}/{y}.mvt`);
+    state.tileTemplates[l.id] = templatePath(tj.tiles?.[0] || `tiles/${l.id}/{z}/{x}/{y}.mvt`);
+    state.tileVersions[l.id] = templateVersion(tj.tiles?.[0] || '');
     state.sourceLayers[l.id] = (tj.vector_layers || []).map((v) => v.id);
     if (!state.sourceLayers[l.id].length) state.sourceLayers[l.id] = [l.id];
     sources[l.id] = {

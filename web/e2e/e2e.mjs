@@ -48,8 +48,11 @@ async function api(path, opts = {}) {
   return apiAt(base, path, opts);
 }
 
+// apiAt calls path ("/api/v1/…") on the server at root, which may be
+// mounted under a prefix (serve --base-path): the path is taken relative
+// to root.
 async function apiAt(root, path, opts = {}) {
-  const res = await fetch(new URL(path, root), opts);
+  const res = await fetch(new URL(path.replace(/^\//, ''), root), opts);
   const text = await res.text();
   if (!res.ok) throw new Failure(`${opts.method || 'GET'} ${path}: HTTP ${res.status}: ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : null;
@@ -485,6 +488,9 @@ async function main() {
     check(host === '127.0.0.1', `the server must be on 127.0.0.1, it is on ${host}`);
     check(foreign.length === 0, `requests left 127.0.0.1:\n  ${foreign.slice(0, 20).join('\n  ')}`);
     check(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join('\n  ')}`);
+    const prefix = new URL(base).pathname;
+    const outside = requests.filter((u) => u.startsWith('http') && new URL(u).host === new URL(base).host && !new URL(u).pathname.startsWith(prefix));
+    check(outside.length === 0, `requests outside the server's base path ${prefix}:\n  ${outside.slice(0, 20).join('\n  ')}`);
     log(`${requests.length} requests, all to ${host}; no console errors`);
     log(`PASS: scenario ${scenarioId}, site ${siteId}, coverage ${before} → ${after} → ${afterDrag} (dragged), kept after reload; ` +
       `suggestion ${suggestedFirst} accepted, coverage ${suggestCov.join(' → ')}`);
