@@ -76,6 +76,7 @@ type facilityReader struct {
 	regions *regionSet   // nil when the regions could not be read
 	net     *networkArea // nil when the network could not be read
 	ids     map[string]string
+	lim     Limits
 }
 
 // read reads one facility file. In the health file (healthFile true) the
@@ -83,7 +84,7 @@ type facilityReader struct {
 // facility file, rows of type health go to the health list, so a bureau
 // may keep one list.
 func (fr *facilityReader) read(path, name string, healthFile bool) (*facilityList, []Problem, []Problem) {
-	t, probs, warns := readTable(path, name)
+	t, probs, warns := readTable(path, name, fr.lim)
 	if t == nil {
 		return nil, probs, warns
 	}

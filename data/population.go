@@ -37,8 +37,8 @@ type populationGrid struct {
 
 // readPopulation reads a population grid. H3 ids are WGS84 by definition;
 // lon/lat are converted from sys.
-func readPopulation(path, name string, sys crs.System, regions *regionSet) (*populationGrid, []Problem, []Problem) {
-	t, probs, warns := readTable(path, name)
+func readPopulation(path, name string, sys crs.System, regions *regionSet, lim Limits) (*populationGrid, []Problem, []Problem) {
+	t, probs, warns := readTable(path, name, lim)
 	if t == nil {
 		return nil, probs, warns
 	}

@@ -102,8 +102,8 @@ type regionInput struct {
 // head counts, and (when the network could be read, na not nil) that
 // communities lie within its area. haveGrid says a population file may
 // supply the numbers of communities that give none.
-func readRegions(path, name string, sys crs.System, na *networkArea, haveGrid bool) (*regionSet, []Problem) {
-	t, probs := readGeoJSON(path, name)
+func readRegions(path, name string, sys crs.System, na *networkArea, haveGrid bool, lim Limits) (*regionSet, []Problem) {
+	t, probs := readGeoJSON(path, name, lim)
 	if t == nil {
 		return nil, probs
 	}

@@ -126,6 +126,8 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 	blocks := &pbfBlocks{r: br}
 	first, err := blocks.next()
 	switch {
+	case errors.Is(err, ErrTooLarge):
+		return fmt.Errorf("%s: %w", name, err)
 	case errors.Is(err, errTruncated), err == io.EOF:
 		return fmt.Errorf("%s: PBF file truncated: file ends inside the OSMHeader block", name)
 	case err != nil:
@@ -202,6 +204,9 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 		c.stats.Ways += r.nWays
 	}
 	if firstErr != nil {
+		if errors.Is(firstErr, ErrTooLarge) {
+			return fmt.Errorf("%s: %w", name, ErrTooLarge)
+		}
 		if errors.Is(firstErr, errTruncated) {
 			return fmt.Errorf("%s: PBF file truncated: %s", name, trimTruncated(firstErr))
 		}
