@@ -200,11 +200,8 @@ func (fr *facilityReader) parse(rw *row, rec *record, healthFile bool) (planner.
 		}
 		f.Operator = m
 	}
-	for _, c := range []struct {
-		key string
-		v   *float64
-	}{{"floor_area_m2", &f.FloorArea}, {"land_area_m2", &f.LandArea}, {"beds", &f.Beds}, {"nursing_beds", &f.NursingBeds}} {
-		*c.v, _, _ = rw.number(c.key)
+	for _, c := range f.NumberFields() {
+		*c.Value, _, _ = rw.number(c.Name, c.Range)
 	}
 	if f.NursingBeds > f.Beds {
 		rw.fail("nursing_beds", "%s nursing beds are more than the %s beds; nursing beds are counted among beds", formatNumber(f.NursingBeds), formatNumber(f.Beds))

@@ -19,6 +19,8 @@ import (
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkt"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/carecircle/carecircle/planner"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -494,9 +496,10 @@ func (rw *row) required(key, what string) (string, bool) {
 	return s, true
 }
 
-// number reads a number ≥ 0 from column key; an empty cell is 0 and not
-// given. See parseNumber for what is accepted.
-func (rw *row) number(key string) (v float64, given, ok bool) {
+// number reads a number ≥ 0 within the plausible range r (see
+// planner/limits.go) from column key; an empty cell is 0 and not given. See
+// parseNumber for what is accepted.
+func (rw *row) number(key string, r planner.NumberRange) (v float64, given, ok bool) {
 	s := rw.text(key)
 	if isEmptyNumber(s) {
 		return 0, false, true
@@ -508,6 +511,10 @@ func (rw *row) number(key string) (v float64, given, ok bool) {
 	}
 	if v < 0 {
 		rw.fail(key, "want a number ≥ 0, got %s", s)
+		return 0, true, false
+	}
+	if err := r.Check(v); err != nil {
+		rw.fail(key, "%v", err)
 		return 0, true, false
 	}
 	return v, true, true
