@@ -79,7 +79,7 @@ func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]planner.Can
 		}
 		return &CandidatesError{File: path, Problems: probs.list, More: probs.more}
 	}
-	t, ps, _ := readTable(path, name, b.Limits)
+	t, ps, _ := readTable(path, name, b.Limits.forCandidates())
 	if t == nil {
 		return nil, fail(ps)
 	}

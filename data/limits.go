@@ -68,6 +68,17 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// forCandidates returns the limits for a candidate-site file, which the
+// web map takes as an upload: a tenth of the rows (100,000 by default; a
+// bureau's list of available buildings has hundreds), so that a small
+// upload cannot cost seconds of CPU and hundreds of MiB.
+func (l Limits) forCandidates() Limits {
+	l = l.withDefaults()
+	l.Rows = max(l.Rows/10, 1)
+	l.Cells = 20 * l.Rows
+	return l
+}
+
 // LimitsFromFlags returns Limits for the values of --max-file-mb and
 // --max-rows, 0 meaning the default.
 func LimitsFromFlags(fileMB, rows int) Limits {

@@ -188,3 +188,19 @@ func TestProfileDevZero(t *testing.T) {
 		t.Errorf("err = %v; want one saying /dev/zero is a device", err)
 	}
 }
+
+// TestCandidateRowLimit: candidate files, which the web map takes as
+// uploads, get a tenth of the row limit.
+func TestCandidateRowLimit(t *testing.T) {
+	b := *tinyDemo(t)
+	b.Limits = Limits{Rows: 100}
+	var body strings.Builder
+	body.WriteString("lon,lat\n")
+	for range 11 {
+		body.WriteString("106.5,29.5\n")
+	}
+	_, err := LoadCandidates(writeCandidates(t, "sites.csv", body.String()), &b, nil)
+	if err == nil || !strings.Contains(err.Error(), "sites.csv: has more than 10 rows, the limit; if the file is right, raise the limit with --max-rows") {
+		t.Errorf("err = %v; want the row limit of 10", err)
+	}
+}
