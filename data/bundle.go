@@ -50,6 +50,10 @@ type Bundle struct {
 	// DemandMethods says, per community, how its demand was placed.
 	DemandMethods []planner.CommunityDemand
 
+	// Limits are those the bundle was read with; LoadCandidates reads
+	// within them too.
+	Limits Limits
+
 	// Stats counts what was loaded.
 	Stats LoadStats
 	// Warnings are doubts that did not stop the load: numbers that do not
@@ -96,8 +100,14 @@ type LoadStats struct {
 // MaxProblems) is returned in one *BundleError, each naming the file, the
 // row or feature, the field and what was expected, and no Bundle is
 // returned. Doubts that do not make the data wrong are Bundle.Warnings and
-// are logged. log may be nil.
+// are logged. log may be nil. Files are read within the default Limits.
 func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, error) {
+	return LoadBundleLimits(ctx, dir, Limits{}, log)
+}
+
+// LoadBundleLimits is LoadBundle reading within lim (see Limits), for
+// bundles with files larger than the defaults allow.
+func LoadBundleLimits(ctx context.Context, dir string, lim Limits, log *slog.Logger) (*Bundle, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -117,7 +127,7 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 	profile := loadBundleProfile(dir, cfg, &probs)
 
 	osmPath := cfg.path(dir, cfg.OSM)
-	ex, err := osm.Load(ctx, osmPath, osm.Options{Buildings: true, Water: true})
+	ex, err := osm.Load(ctx, osmPath, osm.Options{Buildings: true, Water: true, MaxFileBytes: lim.withDefaults().OSMFileBytes})
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, ctxErr
 	}
@@ -125,7 +135,11 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 	var index *geo.EdgeIndex
 	if err != nil {
 		// The import's errors start with the path, which File already says.
-		probs.add(Problem{File: cfg.OSM, Message: strings.TrimPrefix(fileError(err), osmPath+": ")})
+		msg := strings.TrimPrefix(fileError(err), osmPath+": ")
+		if errors.Is(err, osm.ErrTooLarge) {
+			msg += "; if the file is right, raise the limit with --max-file-mb"
+		}
+		probs.add(Problem{File: cfg.OSM, Message: msg})
 	} else {
 		log.Info("walking network read", "file", cfg.OSM, "nodes", ex.Graph.NumNodes(), "edges", ex.Graph.NumEdges(),
 			"buildings", len(ex.Buildings), "dropped_nodes", ex.Stats.DroppedNodes)
@@ -133,10 +147,10 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 		na = newNetworkArea(ex.Graph, index, geo.DefaultMaxSnap)
 	}
 
-	rs, ps := readRegions(cfg.path(dir, cfg.Regions), cfg.Regions, cfg.CRS, na, cfg.Population != "")
+	rs, ps := readRegions(cfg.path(dir, cfg.Regions), cfg.Regions, cfg.CRS, na, cfg.Population != "", lim)
 	addAll(ps)
 
-	fr := &facilityReader{sys: cfg.CRS, regions: rs, net: na, ids: map[string]string{}}
+	fr := &facilityReader{sys: cfg.CRS, regions: rs, net: na, ids: map[string]string{}, lim: lim}
 	facs, ps, ws := fr.read(cfg.path(dir, cfg.Facilities), cfg.Facilities, false)
 	addAll(ps)
 	warns = append(warns, ws...)
@@ -148,7 +162,7 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 	}
 	var grid *populationGrid
 	if cfg.Population != "" {
-		grid, ps, ws = readPopulation(cfg.path(dir, cfg.Population), cfg.Population, cfg.CRS, rs)
+		grid, ps, ws = readPopulation(cfg.path(dir, cfg.Population), cfg.Population, cfg.CRS, rs, lim)
 		addAll(ps)
 		warns = append(warns, ws...)
 	}
@@ -190,6 +204,7 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 		Unsnapped:     pd.far,
 		DemandMethods: pd.methods,
 		Warnings:      warns,
+		Limits:        lim,
 	}
 	if health != nil {
 		city.Health = append(city.Health, health.health...)

@@ -162,6 +162,10 @@ func TestLoadBundleBadInput(t *testing.T) {
 			[]string{`facilities.csv: row 3 (id "F2"): 床位数 (beds): want a number, got "很多"`}},
 		{"negative area", func(f *fixture) { setCell(f.facilities, 1, "建筑面积", "-5") },
 			[]string{`facilities.csv: row 2 (id "F1"): 建筑面积 (floor_area_m2): want a number ≥ 0, got -5`}},
+		{"beds 1e308", func(f *fixture) { setCell(f.facilities, 2, "床位数", "1e308") },
+			[]string{`facilities.csv: row 3 (id "F2"): 床位数 (beds): 1e+308 is outside the plausible range 0 to 100000 beds`}},
+		{"floor area 1.797e308", func(f *fixture) { setCell(f.facilities, 1, "建筑面积", "1.797e308") },
+			[]string{`facilities.csv: row 2 (id "F1"): 建筑面积 (floor_area_m2): 1.797e+308 is outside the plausible range 0 to 1000000 m²`}},
 		{"misplaced comma", func(f *fixture) { setCell(f.facilities, 1, "用地面积", "8,00") },
 			[]string{`row 2 (id "F1"): 用地面积 (land_area_m2): want a number, got "8,00"`}},
 		{"duplicate id", func(f *fixture) { setCell(f.facilities, 3, "编号", "F1") },
@@ -232,6 +236,8 @@ func TestLoadBundleBadInput(t *testing.T) {
 			[]string{`city bundle`, `: regions.geojson: feature 1 (code "320602001001"): residents: want a number, got "很多"`}},
 		{"residents negative", func(f *fixture) { f.regions[0].props["residents"] = -3.0 },
 			[]string{`feature 1 (code "320602001001"): residents: want a number ≥ 0, got -3`}},
+		{"residents 1e308", func(f *fixture) { f.regions[0].props["residents"] = 1e308 },
+			[]string{`feature 1 (code "320602001001"): residents: 1e+308 is outside the plausible range 0 to 100000000 people`}},
 		{"property of the wrong type", func(f *fixture) { f.regions[0].props["households"] = true },
 			[]string{`regions.geojson: feature 1: households: want text or a number, got true`}},
 		{"unknown level", func(f *fixture) { f.regions[0].props["level"] = "province" },
@@ -295,6 +301,11 @@ func TestLoadBundleBadInput(t *testing.T) {
 			rows[1][1] = "-10"
 			withPopulation(f, rows)
 		}, []string{`population.csv: row 2 (h3 "8a309a62a4b7fff"): residents: want a number ≥ 0, got -10`}},
+		{"population 1e308", func(f *fixture) {
+			rows := goodPopulation()
+			rows[1][2] = "1e308"
+			withPopulation(f, rows)
+		}, []string{`population.csv: row 2 (h3 "8a309a62a4b7fff"): elders_60: 1e+308 is outside the plausible range 0 to 100000000 people`}},
 		{"population community unknown", func(f *fixture) {
 			withPopulation(f, [][]string{{"lon", "lat", "residents", "community_code"}, {"120.86", "32.01", "5", "nope"}})
 		}, []string{`population.csv: row 2: community_code: "nope" is not the code or name of a community`}},

@@ -80,7 +80,7 @@ func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]siting.Cand
 		}
 		return &CandidatesError{File: path, Problems: probs.list, More: probs.more}
 	}
-	t, ps, _ := readTable(path, name)
+	t, ps, _ := readTable(path, name, b.Limits.forCandidates())
 	if t == nil {
 		return nil, fail(ps)
 	}
@@ -173,8 +173,9 @@ func parseCandidate(rw *row, rec *record, sys crs.System, na *networkArea, rs *r
 			c.Type = t
 		}
 	}
-	c.FloorArea, _, _ = rw.number("floor_area_m2")
-	c.MaxFloorArea, _, _ = rw.number("max_floor_area_m2")
+	for _, f := range c.NumberFields() {
+		*f.Value, _, _ = rw.number(f.Name, f.Range)
+	}
 	if c.MaxFloorArea > 0 && c.FloorArea > c.MaxFloorArea {
 		rw.fail("max_floor_area_m2", "%s m² is less than the floor area %s m² of the same row", formatNumber(c.MaxFloorArea), formatNumber(c.FloorArea))
 	}

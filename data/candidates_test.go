@@ -112,6 +112,8 @@ func TestLoadCandidatesBadInput(t *testing.T) {
 			[]string{"row 2 (id \"A\")", "m from the nearest walkway, more than the 500 m limit"}},
 		{"bad number", "sites.csv", fmt.Sprintf("编号,经度,纬度,最大建筑面积\nA,%.7f,%.7f,很大\n", p[0], p[1]),
 			[]string{"row 2 (id \"A\"): 最大建筑面积 (max_floor_area_m2): want a number, got \"很大\""}},
+		{"floor area 1e308", "sites.csv", fmt.Sprintf("编号,经度,纬度,建筑面积\nA,%.7f,%.7f,1e308\n", p[0], p[1]),
+			[]string{"row 2 (id \"A\"): 建筑面积 (floor_area_m2): 1e+308 is outside the plausible range 0 to 1000000 m²"}},
 		{"max below floor", "sites.csv", fmt.Sprintf("编号,经度,纬度,建筑面积,最大建筑面积\nA,%.7f,%.7f,500,300\n", p[0], p[1]),
 			[]string{"max_floor_area_m2", "less than the floor area 500"}},
 		{"duplicate id", "sites.csv", fmt.Sprintf("编号,经度,纬度\nA,%.7f,%.7f\nA,%.7f,%.7f\n", p[0], p[1], p[0], p[1]),

@@ -72,7 +72,7 @@ var walkKeys = []string{"speed_mps", "steps_factor"}
 // readConfig reads dir/city.yaml. Unknown keys, values of the wrong type,
 // missing required keys and an unknown crs are problems with their line.
 func readConfig(dir string) (*Config, []Problem) {
-	src, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	src, err := readLimited(filepath.Join(dir, ConfigFile), maxYAMLBytes, "")
 	if err != nil {
 		msg := fileError(err)
 		if errors.Is(err, os.ErrNotExist) {

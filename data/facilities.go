@@ -76,6 +76,7 @@ type facilityReader struct {
 	regions *regionSet   // nil when the regions could not be read
 	net     *networkArea // nil when the network could not be read
 	ids     map[string]string
+	lim     Limits
 }
 
 // read reads one facility file. In the health file (healthFile true) the
@@ -83,7 +84,7 @@ type facilityReader struct {
 // facility file, rows of type health go to the health list, so a bureau
 // may keep one list.
 func (fr *facilityReader) read(path, name string, healthFile bool) (*facilityList, []Problem, []Problem) {
-	t, probs, warns := readTable(path, name)
+	t, probs, warns := readTable(path, name, fr.lim)
 	if t == nil {
 		return nil, probs, warns
 	}
@@ -199,11 +200,8 @@ func (fr *facilityReader) parse(rw *row, rec *record, healthFile bool) (planner.
 		}
 		f.Operator = m
 	}
-	for _, c := range []struct {
-		key string
-		v   *float64
-	}{{"floor_area_m2", &f.FloorArea}, {"land_area_m2", &f.LandArea}, {"beds", &f.Beds}, {"nursing_beds", &f.NursingBeds}} {
-		*c.v, _, _ = rw.number(c.key)
+	for _, c := range f.NumberFields() {
+		*c.Value, _, _ = rw.number(c.Name, c.Range)
 	}
 	if f.NursingBeds > f.Beds {
 		rw.fail("nursing_beds", "%s nursing beds are more than the %s beds; nursing beds are counted among beds", formatNumber(f.NursingBeds), formatNumber(f.Beds))

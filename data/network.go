@@ -73,7 +73,7 @@ func LoadNetwork(ctx context.Context, src NetworkSource, log *slog.Logger) (*Net
 			log.Warn("graph cache not used, rebuilding", "cache", cachePath, "reason", err)
 		}
 	}
-	ex, err := osm.Load(ctx, src.OSM, osm.Options{})
+	ex, err := osm.Load(ctx, src.OSM, osm.Options{MaxFileBytes: Limits{}.withDefaults().OSMFileBytes})
 	if err != nil {
 		return nil, err
 	}

@@ -37,8 +37,8 @@ type populationGrid struct {
 
 // readPopulation reads a population grid. H3 ids are WGS84 by definition;
 // lon/lat are converted from sys.
-func readPopulation(path, name string, sys crs.System, regions *regionSet) (*populationGrid, []Problem, []Problem) {
-	t, probs, warns := readTable(path, name)
+func readPopulation(path, name string, sys crs.System, regions *regionSet, lim Limits) (*populationGrid, []Problem, []Problem) {
+	t, probs, warns := readTable(path, name, lim)
 	if t == nil {
 		return nil, probs, warns
 	}
@@ -99,10 +99,9 @@ func readPopulation(path, name string, sys crs.System, regions *regionSet) (*pop
 			}
 		}
 		var given [4]bool
-		counts := []*float64{&c.Residents, &c.Households, &c.Elders60, &c.Elders80}
-		for k, key := range []string{"residents", "households", "elders_60", "elders_80"} {
-			v, gv, ok := rw.number(key)
-			*counts[k], given[k] = v, gv && ok
+		for k, f := range c.Population.NumberFields() {
+			v, gv, ok := rw.number(f.Name, f.Range)
+			*f.Value, given[k] = v, gv && ok
 		}
 		if !given[0] && len(rw.errs) == n {
 			rw.fail("residents", "missing; want the number of residents of the cell (0 if none)")

@@ -123,7 +123,7 @@ func TestReadPopulationOtherHeaders(t *testing.T) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g, probs, _ := readPopulation(path, "grid.csv", crs.WGS84, nil)
+	g, probs, _ := readPopulation(path, "grid.csv", crs.WGS84, nil, Limits{})
 	if len(probs) > 0 {
 		t.Fatalf("problems: %v", probs)
 	}
@@ -139,7 +139,7 @@ func TestReadPopulationOtherHeaders(t *testing.T) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g, probs, warns := readPopulation(path, "grid.csv", crs.WGS84, nil)
+	g, probs, warns := readPopulation(path, "grid.csv", crs.WGS84, nil, Limits{})
 	if len(probs) > 0 || len(g.cells) != 2 || g.cells[1].Location != (orb.Point{-51.3, -30.2}) {
 		t.Fatalf("cells %+v, problems %v", g.cells, probs)
 	}
@@ -150,7 +150,7 @@ func TestReadPopulationOtherHeaders(t *testing.T) {
 	// The real file, when present.
 	shared := sharedData(t)
 	real := filepath.Join(shared, "poa", "porto_alegre_hexgrid.csv")
-	g, probs, _ = readPopulation(real, "porto_alegre_hexgrid.csv", crs.WGS84, nil)
+	g, probs, _ = readPopulation(real, "porto_alegre_hexgrid.csv", crs.WGS84, nil, Limits{})
 	if len(probs) > 0 {
 		t.Fatalf("problems: %v", probs[0])
 	}

@@ -97,7 +97,7 @@ func builtinProfile(name string, chain []string) (*planner.StandardsProfile, err
 //
 //	profile city.yaml: line 7: walking.speed_mps: must be > 0, got 0 (m/s)
 func LoadProfile(file string) (*planner.StandardsProfile, error) {
-	src, err := os.ReadFile(file)
+	src, err := readLimited(file, maxYAMLBytes, "")
 	if err != nil {
 		return nil, fmt.Errorf("standards profile: %w", err)
 	}
@@ -327,7 +327,7 @@ func loadBase(name, dir string, chain []string) (*planner.StandardsProfile, erro
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(dir, file)
 	}
-	src, err := os.ReadFile(file)
+	src, err := readLimited(file, maxYAMLBytes, "")
 	if err != nil {
 		return nil, fmt.Errorf("base profile: %w", err)
 	}

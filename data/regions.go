@@ -102,8 +102,8 @@ type regionInput struct {
 // head counts, and (when the network could be read, na not nil) that
 // communities lie within its area. haveGrid says a population file may
 // supply the numbers of communities that give none.
-func readRegions(path, name string, sys crs.System, na *networkArea, haveGrid bool) (*regionSet, []Problem) {
-	t, probs := readGeoJSON(path, name)
+func readRegions(path, name string, sys crs.System, na *networkArea, haveGrid bool, lim Limits) (*regionSet, []Problem) {
+	t, probs := readGeoJSON(path, name, lim)
 	if t == nil {
 		return nil, probs
 	}
@@ -283,10 +283,9 @@ func parseRegion(rw *row, rec *record, sys crs.System, na *networkArea, haveGrid
 	// present: the cell has something, even if it is not a number (that
 	// is reported as such, not as missing).
 	var present [4]bool
-	counts := []*float64{&r.Residents, &r.Households, &r.Elders60, &r.Elders80}
-	for k, key := range []string{"residents", "households", "elders_60", "elders_80"} {
-		v, given, ok := rw.number(key)
-		*counts[k], in.given[k], present[k] = v, given && ok, given
+	for k, f := range r.Population.NumberFields() {
+		v, given, ok := rw.number(f.Name, f.Range)
+		*f.Value, in.given[k], present[k] = v, given && ok, given
 	}
 	anyGiven := present[0] || present[1] || present[2] || present[3]
 	switch {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,7 +161,7 @@ func writeCSV(w io.Writer, header []string, rows func(emit func([]string) error)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := rows(cw.Write); err != nil {
+	if err := rows(func(rec []string) error { return cw.Write(safeCells(rec)) }); err != nil {
 		return err
 	}
 	cw.Flush()
@@ -168,6 +169,30 @@ func writeCSV(w io.Writer, header []string, rows func(emit func([]string) error)
 		return err
 	}
 	return bw.Flush()
+}
+
+// safeCells returns rec with every text cell that a spreadsheet would run
+// as a formula (one starting with =, +, -, @, a tab or a carriage return:
+// a facility named "=HYPERLINK(...)") prefixed with a single quote, as
+// OWASP advises against CSV injection; numbers such as "-3.5" are kept.
+func safeCells(rec []string) []string {
+	var out []string
+	for i, s := range rec {
+		if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+			continue
+		}
+		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] != '=' && s[0] != '@' {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(rec)
+		}
+		out[i] = "'" + s
+	}
+	if out == nil {
+		return rec
+	}
+	return out
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

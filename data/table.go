@@ -19,6 +19,8 @@ import (
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/wkt"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/carecircle/carecircle/planner"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -48,19 +50,20 @@ func (r *record) problem(file string) Problem {
 	return Problem{File: file, Line: r.line, Feature: r.feature}
 }
 
-// readTable reads path by its extension: .csv, .xlsx or .geojson/.json.
-// name is how errors call the file. A file that cannot be read at all is
-// returned as problems (and a nil table); warnings say how a file was read
-// when that was not plain UTF-8.
-func readTable(path, name string) (*table, []Problem, []Problem) {
+// readTable reads path by its extension: .csv, .xlsx or .geojson/.json,
+// within lim. name is how errors call the file. A file that cannot be read
+// at all is returned as problems (and a nil table); warnings say how a file
+// was read when that was not plain UTF-8.
+func readTable(path, name string, lim Limits) (*table, []Problem, []Problem) {
+	lim = lim.withDefaults()
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		return readCSV(path, name)
+		return readCSV(path, name, lim)
 	case ".xlsx":
-		t, probs := readXLSX(path, name)
+		t, probs := readXLSX(path, name, lim)
 		return t, probs, nil
 	case ".geojson", ".json":
-		t, probs := readGeoJSON(path, name)
+		t, probs := readGeoJSON(path, name, lim)
 		return t, probs, nil
 	case ".xls":
 		return nil, []Problem{{File: name, Message: "old Excel .xls files are not read; save the sheet as .xlsx or CSV UTF-8"}}, nil
@@ -71,8 +74,8 @@ func readTable(path, name string) (*table, []Problem, []Problem) {
 // readCSV reads a CSV file. UTF-8 with or without a byte-order mark is
 // read as is; a file that is not valid UTF-8 is read as GB18030 (which
 // includes GBK, what Chinese Excel writes for "CSV"), with a warning.
-func readCSV(path, name string) (*table, []Problem, []Problem) {
-	src, err := os.ReadFile(path)
+func readCSV(path, name string, lim Limits) (*table, []Problem, []Problem) {
+	src, err := readLimited(path, lim.FileBytes, "--max-file-mb")
 	if err != nil {
 		return nil, []Problem{{File: name, Message: fileError(err)}}, nil
 	}
@@ -90,6 +93,7 @@ func readCSV(path, name string) (*table, []Problem, []Problem) {
 	cr.FieldsPerRecord = -1 // short rows are padded with empty cells
 	t := &table{file: name}
 	var probs []Problem
+	cells := 0
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -112,6 +116,9 @@ func readCSV(path, name string) (*table, []Problem, []Problem) {
 		if blank(rec) {
 			continue
 		}
+		if p := t.checkSize(lim, &cells, len(rec), "rows"); p != nil {
+			return nil, []Problem{*p}, warns
+		}
 		t.rows = append(t.rows, record{line: line, cells: rec})
 	}
 	if t.headers == nil {
@@ -121,24 +128,41 @@ func readCSV(path, name string) (*table, []Problem, []Problem) {
 }
 
 // readXLSX reads the first sheet of a workbook; row numbers are the
-// sheet's, so they match what Excel or WPS shows.
-func readXLSX(path, name string) (*table, []Problem) {
-	f, err := excelize.OpenFile(path)
+// sheet's, so they match what Excel or WPS shows. The zip's directory is
+// checked against lim before excelize opens it, and the sheet is read as a
+// stream, row by row, so a spreadsheet bomb stops at the first limit.
+func readXLSX(path, name string, lim Limits) (*table, []Problem) {
+	fail := func(msg string) (*table, []Problem) { return nil, []Problem{{File: name, Message: msg}} }
+	probe, _, err := openLimited(path, lim.FileBytes, "--max-file-mb")
 	if err != nil {
-		return nil, []Problem{{File: name, Message: "not a readable .xlsx workbook: " + fileError(err)}}
+		return fail(fileError(err))
+	}
+	probe.Close()
+	if err := checkXLSXZip(path, lim); err != nil {
+		return fail(err.Error())
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: lim.UnzippedBytes})
+	if err != nil {
+		return fail("not a readable .xlsx workbook: " + fileError(err))
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, []Problem{{File: name, Message: "the workbook has no sheets"}}
+		return fail("the workbook has no sheets")
 	}
-	// Raw values, so numbers are not formatted ("1.5E+03", "12%").
-	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	it, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, []Problem{{File: name, Message: fmt.Sprintf("reading sheet %q: %v", sheets[0], err)}}
+		return fail(fmt.Sprintf("reading sheet %q: %v", sheets[0], err))
 	}
+	defer it.Close()
 	t := &table{file: name}
-	for i, row := range rows {
+	cells := 0
+	for i := 0; it.Next(); i++ {
+		// Raw values, so numbers are not formatted ("1.5E+03", "12%").
+		row, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return fail(fmt.Sprintf("reading sheet %q: row %d: %v", sheets[0], i+1, err))
+		}
 		if t.headers == nil {
 			if blank(row) {
 				continue // leading empty rows above the header
@@ -149,7 +173,13 @@ func readXLSX(path, name string) (*table, []Problem) {
 		if blank(row) {
 			continue
 		}
+		if p := t.checkSize(lim, &cells, len(row), "rows"); p != nil {
+			return nil, []Problem{*p}
+		}
 		t.rows = append(t.rows, record{line: i + 1, cells: row})
+	}
+	if err := it.Error(); err != nil {
+		return fail(fmt.Sprintf("reading sheet %q: %v", sheets[0], err))
 	}
 	if t.headers == nil {
 		return nil, []Problem{{File: name, Message: fmt.Sprintf("sheet %q is empty: want a header row, then one row per record", sheets[0])}}
@@ -160,8 +190,9 @@ func readXLSX(path, name string) (*table, []Problem) {
 // readGeoJSON reads a FeatureCollection; each feature's properties become
 // cells and its geometry is kept. Features are decoded one by one so that a
 // bad one is reported by its number.
-func readGeoJSON(path, name string) (*table, []Problem) {
-	src, err := os.ReadFile(path)
+func readGeoJSON(path, name string, lim Limits) (*table, []Problem) {
+	lim = lim.withDefaults()
+	src, err := readLimited(path, lim.FileBytes, "--max-file-mb")
 	if err != nil {
 		return nil, []Problem{{File: name, Message: fileError(err)}}
 	}
@@ -180,6 +211,9 @@ func readGeoJSON(path, name string) (*table, []Problem) {
 		return nil, []Problem{{File: name, Message: fmt.Sprintf("type %q: want a GeoJSON FeatureCollection", doc.Type)}}
 	}
 	t := &table{file: name, geojson: true}
+	if len(doc.Features) > lim.Rows {
+		return nil, []Problem{{File: name, Message: tooManyRows(lim, "features").Error()}}
+	}
 	col := map[string]int{}
 	var probs []Problem
 	for i, raw := range doc.Features {
@@ -210,6 +244,19 @@ func readGeoJSON(path, name string) (*table, []Problem) {
 		t.rows = append(t.rows, rec)
 	}
 	return t, probs
+}
+
+// checkSize counts a row of n cells against lim before it is added to t,
+// returning the problem when the table grows past a limit.
+func (t *table) checkSize(lim Limits, cells *int, n int, what string) *Problem {
+	*cells += n
+	switch {
+	case len(t.rows) >= lim.Rows:
+		return &Problem{File: t.file, Message: tooManyRows(lim, what).Error()}
+	case *cells > lim.Cells:
+		return &Problem{File: t.file, Message: tooManyCells(lim).Error()}
+	}
+	return nil
 }
 
 // propertyText turns a GeoJSON property value into a cell: numbers are
@@ -449,9 +496,10 @@ func (rw *row) required(key, what string) (string, bool) {
 	return s, true
 }
 
-// number reads a number ≥ 0 from column key; an empty cell is 0 and not
-// given. See parseNumber for what is accepted.
-func (rw *row) number(key string) (v float64, given, ok bool) {
+// number reads a number ≥ 0 within the plausible range r (see
+// planner/limits.go) from column key; an empty cell is 0 and not given. See
+// parseNumber for what is accepted.
+func (rw *row) number(key string, r planner.NumberRange) (v float64, given, ok bool) {
 	s := rw.text(key)
 	if isEmptyNumber(s) {
 		return 0, false, true
@@ -463,6 +511,10 @@ func (rw *row) number(key string) (v float64, given, ok bool) {
 	}
 	if v < 0 {
 		rw.fail(key, "want a number ≥ 0, got %s", s)
+		return 0, true, false
+	}
+	if err := r.Check(v); err != nil {
+		rw.fail(key, "%v", err)
 		return 0, true, false
 	}
 	return v, true, true

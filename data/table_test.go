@@ -81,7 +81,7 @@ func TestReadCSVEncodings(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			tb, probs, warns := readCSV(path, "f.csv")
+			tb, probs, warns := readCSV(path, "f.csv", Limits{}.withDefaults())
 			if len(probs) > 0 {
 				t.Fatal(probs)
 			}
@@ -107,7 +107,7 @@ func TestReadXLSXRowNumbers(t *testing.T) {
 	if err := os.WriteFile(path, xlsxBytes(t, rows), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tb, probs := readXLSX(path, "f.xlsx")
+	tb, probs := readXLSX(path, "f.xlsx", Limits{}.withDefaults())
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/carecircle/carecircle/geo"
 	"github.com/paulmach/orb"
@@ -39,13 +38,8 @@ func (f *Facility) Validate() error {
 	case !validLonLat(f.Location):
 		return fmt.Errorf("lon/lat (%v, %v): not a WGS84 coordinate", f.Location[0], f.Location[1])
 	}
-	for _, v := range []struct {
-		name string
-		x    float64
-	}{{"floor_area_m2", f.FloorArea}, {"land_area_m2", f.LandArea}, {"beds", f.Beds}, {"nursing_beds", f.NursingBeds}} {
-		if !(v.x >= 0) || math.IsInf(v.x, 0) {
-			return fmt.Errorf("%s %v: want a number ≥ 0", v.name, v.x)
-		}
+	if err := checkNumbers(f.NumberFields()); err != nil {
+		return err
 	}
 	if f.NursingBeds > f.Beds {
 		return fmt.Errorf("nursing_beds %v: more than the %v beds", f.NursingBeds, f.Beds)

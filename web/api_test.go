@@ -284,6 +284,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"lon as text", "POST", path, map[string]any{"type": "community_station", "lon": "106.5", "lat": lat}, 400},
 		{"unknown type", "POST", path, map[string]any{"type": "spa", "lon": lon, "lat": lat}, 422},
 		{"negative area", "POST", path, map[string]any{"type": "community_station", "lon": lon, "lat": lat, "floor_area_m2": -5}, 422},
+		{"beds 1e308", "POST", path, map[string]any{"type": "community_station", "lon": lon, "lat": lat, "beds": 1e308}, 422},
+		{"floor area 1.797e308", "POST", path, map[string]any{"type": "community_station", "lon": lon, "lat": lat, "floor_area_m2": 1.797e308}, 422},
 		{"outside the city", "POST", path, map[string]any{"type": "community_station", "lon": 116.4, "lat": 39.9}, 422},
 		{"lon/lat swapped", "POST", path, map[string]any{"type": "community_station", "lon": lat, "lat": lon}, 422},
 		{"oversized body", "POST", path, `{"name":"` + strings.Repeat("x", maxBody+10) + `"}`, 413},

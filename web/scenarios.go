@@ -33,7 +33,9 @@ func (s *Server) evaluation(st *scenarioState) (*planner.Evaluation, *planner.Su
 	if st.eval == nil {
 		e, err := st.sc.Apply(s.model.Baseline())
 		if err != nil {
-			return nil, nil, err
+			// A stored edit the planner now refuses (an older store may
+			// hold beds: 1e308): say which scenario and facility.
+			return nil, nil, unprocessable("", "the stored %v", err)
 		}
 		st.eval, st.sum = e, nil
 	}

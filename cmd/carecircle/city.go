@@ -19,6 +19,9 @@ type cityFlags struct {
 	demo    string
 	seed    uint64
 	profile string
+	// maxFileMB and maxRows raise the input limits (data.Limits); 0 keeps
+	// the defaults.
+	maxFileMB, maxRows int
 }
 
 func (f *cityFlags) register(cmd *cobra.Command) {
@@ -28,6 +31,8 @@ func (f *cityFlags) register(cmd *cobra.Command) {
 	fl.Lookup("demo").NoOptDefVal = "district"
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the demo city")
 	fl.StringVar(&f.profile, "profile", "", "standards profile (built-in name or YAML file) instead of the city's own")
+	fl.IntVar(&f.maxFileMB, "max-file-mb", 0, "largest input file read, in MiB (0: 64 for tables, 4096 for the OSM extract; see docs/security.md)")
+	fl.IntVar(&f.maxRows, "max-rows", 0, "most rows of an input table or features of a GeoJSON file (0: 1000000)")
 }
 
 // args lets "--demo tiny" work as the docs write it: a flag with an
@@ -65,14 +70,16 @@ func (f *cityFlags) load(ctx context.Context) (*data.Bundle, error) {
 	start := time.Now()
 	slog.Info("loading city", "source", src.String())
 	var b *data.Bundle
+	lim := data.LimitsFromFlags(f.maxFileMB, f.maxRows)
 	if src.Dir != "" {
-		b, err = data.LoadBundle(ctx, src.Dir, slog.Default())
+		b, err = data.LoadBundleLimits(ctx, src.Dir, lim, slog.Default())
 	} else {
 		b, err = data.DemoBundle(ctx, src.Demo, src.Seed)
 	}
 	if err != nil {
 		return nil, err
 	}
+	b.Limits = lim
 	if f.profile != "" {
 		p, err := data.Profile(f.profile)
 		if err != nil {

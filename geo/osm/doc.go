@@ -16,11 +16,9 @@
 // (no simplification), so a route can be traced back to the map. A way that
 // leaves the extract is cut where its nodes have no location.
 //
-// PBF files are decoded by github.com/paulmach/osm/osmpbf on worker
-// goroutines, where a panic cannot be recovered. Files whose header does not
-// require DenseNodes are refused before decoding, as osmpbf panics on plain
-// nodes; what is left is a crafted file whose zlib checksums are right but
-// whose blocks are inconsistent inside, for example string-table indexes out
-// of range. Read only extracts from sources you trust, such as Geofabrik or
-// the OSM API.
+// PBF files are decoded by our own reader (pbf.go, pbfblock.go) on worker
+// goroutines. It checks every size, length and index in a block, limits how
+// far a block may decompress, and turns any failure, even a panic, into an
+// error naming the file and the block, so a crafted file cannot end the
+// process.
 package osm

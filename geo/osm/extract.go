@@ -15,6 +15,10 @@ type Options struct {
 	// Water collects water areas and rivers into Extract.Water and
 	// Extract.Waterways.
 	Water bool
+	// MaxFileBytes, when not 0, is the most bytes read: of the file, and
+	// again of the data once un-gzipped or un-bzipped. More is an error
+	// wrapping ErrTooLarge.
+	MaxFileBytes int64
 }
 
 // Extract is what was read from one OSM file.

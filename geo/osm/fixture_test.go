@@ -77,6 +77,13 @@ func (f fixture) xmlDoc(waysFirst bool) []byte {
 type pbfOptions struct {
 	required   []string // header required features; nil means the usual two
 	plainNodes bool     // write nodes as plain Node messages, which osmpbf cannot read
+	raw        bool     // write blocks uncompressed
+
+	// For crafted blocks (appendCraftedBlock):
+	blobSize int  // the size the BlobHeader claims, when not 0
+	rawSize  int  // the raw_size the Blob claims, when not 0
+	badZlib  bool // corrupt the zlib stream
+	lz4      bool // mark the data as lz4-compressed
 }
 
 // pbf renders f as an OSM PBF file: a zlib-compressed OSMHeader block and
@@ -175,29 +182,52 @@ func (f fixture) pbf(opt pbfOptions) []byte {
 	block = protowire.AppendBytes(block, group)
 
 	var out []byte
-	out = appendPBFBlock(out, "OSMHeader", header)
-	out = appendPBFBlock(out, "OSMData", block)
+	out = appendCraftedBlock(out, "OSMHeader", opt, header)
+	out = appendCraftedBlock(out, "OSMData", opt, block)
 	return out
 }
 
 // e7 converts degrees to the PBF's default unit of 100 nanodegrees.
 func e7(deg float64) int64 { return int64(math.Round(deg * 1e7)) }
 
-func appendPBFBlock(out []byte, typ string, data []byte) []byte {
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	zw.Write(data)
-	zw.Close()
+// appendCraftedBlock appends a block of type typ holding data, zlib-compressed
+// unless opt.raw, and with the flaws opt asks for.
+func appendCraftedBlock(out []byte, typ string, opt pbfOptions, data []byte) []byte {
 	var blob []byte
-	blob = protowire.AppendTag(blob, 2, protowire.VarintType)
-	blob = protowire.AppendVarint(blob, uint64(len(data)))
-	blob = protowire.AppendTag(blob, 3, protowire.BytesType)
-	blob = protowire.AppendBytes(blob, z.Bytes())
+	switch {
+	case opt.lz4:
+		blob = protowire.AppendTag(blob, 6, protowire.BytesType)
+		blob = protowire.AppendBytes(blob, data)
+	case opt.raw:
+		blob = protowire.AppendTag(blob, 1, protowire.BytesType)
+		blob = protowire.AppendBytes(blob, data)
+	default:
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(data)
+		zw.Close()
+		zdata := z.Bytes()
+		if opt.badZlib {
+			zdata[len(zdata)-1] ^= 0xff // the checksum
+		}
+		rawSize := len(data)
+		if opt.rawSize != 0 {
+			rawSize = opt.rawSize
+		}
+		blob = protowire.AppendTag(blob, 2, protowire.VarintType)
+		blob = protowire.AppendVarint(blob, uint64(rawSize))
+		blob = protowire.AppendTag(blob, 3, protowire.BytesType)
+		blob = protowire.AppendBytes(blob, zdata)
+	}
+	blobSize := len(blob)
+	if opt.blobSize != 0 {
+		blobSize = opt.blobSize
+	}
 	var hdr []byte
 	hdr = protowire.AppendTag(hdr, 1, protowire.BytesType)
 	hdr = protowire.AppendString(hdr, typ)
 	hdr = protowire.AppendTag(hdr, 3, protowire.VarintType)
-	hdr = protowire.AppendVarint(hdr, uint64(len(blob)))
+	hdr = protowire.AppendVarint(hdr, uint64(blobSize))
 	out = binary.BigEndian.AppendUint32(out, uint32(len(hdr)))
 	out = append(out, hdr...)
 	return append(out, blob...)

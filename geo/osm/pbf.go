@@ -3,20 +3,40 @@ package osm
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/osm"
-	"github.com/paulmach/osm/osmpbf"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// pbfFeatureSupported reports whether osmpbf v0.8.0 can read files that
-// require feature f.
+// This file is CareCircle's own OSM PBF reader (the decoding of one block is
+// in pbfblock.go). It replaces github.com/paulmach/osm/osmpbf, which decodes
+// on goroutines of its own and panics there, beyond any recover, on crafted
+// blocks (string-table indexes out of range, arrays of unequal length, plain
+// nodes): a bad file killed the process. Here every length, index and size is
+// checked, so a bad file is an error that names the file, the block and what
+// is wrong. The format is documented at
+// https://wiki.openstreetmap.org/wiki/PBF_Format.
+
+// PBF size limits, from the format's own: a BlobHeader is under 32 KiB (real ones are
+// a dozen bytes), a
+// blob (compressed or not) at most 32 MiB.
+const (
+	maxBlobHeader = 32 << 10
+	maxBlob       = 32 << 20
+	// maxBlockEntities bounds the nodes and ways of one block, so that a
+	// small zlib block cannot expand into tens of millions of nodes. Writers
+	// put 8,000 in a block.
+	maxBlockEntities = 1 << 18
+)
+
+// pbfFeatureSupported reports whether the reader handles files that require
+// feature f.
 func pbfFeatureSupported(f string) bool {
 	switch f {
 	case "OsmSchema-V0.6", "DenseNodes", "HistoricalInformation":
@@ -25,33 +45,99 @@ func pbfFeatureSupported(f string) bool {
 	return false
 }
 
-// readPBF scans PBF data into c.
-//
-// The osmpbf scanner decodes blocks on GOMAXPROCS goroutines and calls its
-// filters there. Node locations are copied into c by FilterNode, which then
-// rejects the node so that the decoder reuses it instead of allocating one
-// osm.Node per node (the largest allocation of a load otherwise); the price is
-// a mutex and an unordered store, sorted once in finish. Ways that are
-// neither walkable nor asked for are dropped by FilterWay; relations are
-// skipped undecoded.
-//
-// A panic inside those goroutines cannot be recovered here (recover only
-// works on the panicking goroutine), so inputs known to make osmpbf panic
-// are refused before it starts; see pbfRequiredFeatures.
-func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) error {
-	required, err := pbfRequiredFeatures(br)
+// fileBlock is one blob of a PBF file as read, still compressed.
+type fileBlock struct {
+	typ   string
+	blob  []byte
+	start int64 // byte offset of its length prefix in the file
+}
+
+// pbfBlocks reads the blocks of a PBF file one by one.
+type pbfBlocks struct {
+	r   io.Reader
+	off int64
+}
+
+// errTruncated marks data that ends inside a block.
+var errTruncated = errors.New("truncated")
+
+// next returns the next block, io.EOF at a clean end of file, or an error
+// wrapping errTruncated when the data ends inside one.
+func (p *pbfBlocks) next() (fileBlock, error) {
+	start := p.off
+	var size [4]byte
+	n, err := io.ReadFull(p.r, size[:])
+	p.off += int64(n)
+	if err == io.EOF {
+		return fileBlock{}, io.EOF
+	}
+	if err != nil {
+		return fileBlock{}, p.cut(err)
+	}
+	hsize := binary.BigEndian.Uint32(size[:])
+	if hsize >= maxBlobHeader {
+		return fileBlock{}, fmt.Errorf("block at byte %d: BlobHeader of %d bytes is implausibly large", start, hsize)
+	}
+	hdr := make([]byte, hsize)
+	n, err = io.ReadFull(p.r, hdr)
+	p.off += int64(n)
+	if err != nil {
+		return fileBlock{}, p.cut(err)
+	}
+	var typ string
+	dataSize := int64(-1)
+	err = eachField(hdr, func(num protowire.Number, _ protowire.Type, val []byte, v uint64) error {
+		switch num {
+		case 1:
+			typ = string(val)
+		case 3:
+			dataSize = int64(int32(v))
+		}
+		return nil
+	})
 	switch {
-	case errors.Is(err, errShortHeader):
-		return fmt.Errorf("%s: PBF file truncated: %w", name, err)
+	case err != nil:
+		return fileBlock{}, fmt.Errorf("block at byte %d: BlobHeader: %w", start, err)
+	case dataSize < 0:
+		return fileBlock{}, fmt.Errorf("block at byte %d: BlobHeader gives no data size", start)
+	case dataSize > maxBlob:
+		return fileBlock{}, fmt.Errorf("block at byte %d: blob of %d bytes is over the format's limit of %d", start, dataSize, maxBlob)
+	}
+	blob := make([]byte, dataSize)
+	n, err = io.ReadFull(p.r, blob)
+	p.off += int64(n)
+	if err != nil {
+		return fileBlock{}, p.cut(err)
+	}
+	return fileBlock{typ: typ, blob: blob, start: start}, nil
+}
+
+func (p *pbfBlocks) cut(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: data ends inside a block at byte %d", errTruncated, p.off)
+	}
+	return err
+}
+
+// readPBF scans PBF data into c. Blocks are decoded on GOMAXPROCS worker
+// goroutines and handed to c in file order, so a load is deterministic and
+// node ids stay sorted as written.
+func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) error {
+	blocks := &pbfBlocks{r: br}
+	first, err := blocks.next()
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return fmt.Errorf("%s: %w", name, err)
+	case errors.Is(err, errTruncated), err == io.EOF:
+		return fmt.Errorf("%s: PBF file truncated: file ends inside the OSMHeader block", name)
 	case err != nil:
 		return fmt.Errorf("%s: corrupt PBF header: %w", name, err)
+	case first.typ != "OSMHeader":
+		return fmt.Errorf("%s: corrupt PBF header: first block is %q, want an OSMHeader", name, first.typ)
 	}
-	// osmpbf v0.8.0 panics on a block of plain (non-dense) nodes. Writers
-	// that use dense nodes must list DenseNodes as a required feature, and
-	// all current ones use them, so a header without it warns of plain
-	// nodes.
-	if !slices.Contains(required, "DenseNodes") {
-		return fmt.Errorf("%s: PBF header does not list DenseNodes, so the file may hold plain nodes, which the PBF decoder cannot read (rewrite it with osmium cat)", name)
+	required, err := headerFeatures(first.blob)
+	if err != nil {
+		return fmt.Errorf("%s: corrupt PBF header: %w", name, err)
 	}
 	for _, f := range required {
 		if !pbfFeatureSupported(f) {
@@ -59,62 +145,129 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 		}
 	}
 
-	cr := &countingReader{r: br}
-	sc := osmpbf.New(ctx, cr, runtime.GOMAXPROCS(0))
-	defer sc.Close()
-	sc.SkipRelations = true
-	var nodesMu sync.Mutex // guards c.nodes during the scan
-	sc.FilterNode = func(n *osm.Node) bool {
-		nodesMu.Lock()
-		c.addNode(n)
-		nodesMu.Unlock()
-		return false
-	}
-	var ways atomic.Int64
-	opt := c.opt // the filter must not touch c, which the scan loop writes
-	sc.FilterWay = func(w *osm.Way) bool {
-		ways.Add(1)
-		return wanted(w.Tags, opt)
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	// Each pending block holds at most two blobs' worth of memory; keeping
+	// one more than the workers in flight keeps them all busy.
+	pending := make(chan chan pbfResult, workers+1)
+	sem := make(chan struct{}, workers)
+	opt := c.opt
+	keep := func(tags osm.Tags) bool { return wanted(tags, opt) }
+	go func() {
+		defer close(pending)
+		for ctx.Err() == nil {
+			b, err := blocks.next()
+			if err == io.EOF {
+				return
+			}
+			out := make(chan pbfResult, 1)
+			if err != nil {
+				out <- pbfResult{err: err}
+				pending <- out
+				return
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				out <- decodeFileBlock(b, keep)
+			}()
+			select {
+			case pending <- out:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 
-	for sc.Scan() {
-		if w, ok := sc.Object().(*osm.Way); ok {
+	var firstErr error
+	for out := range pending {
+		r := <-out
+		if firstErr != nil {
+			continue // drain, so that the reader goroutine ends
+		}
+		if r.err != nil {
+			firstErr = r.err
+			cancel()
+			continue
+		}
+		for _, n := range r.nodes {
+			c.nodes.add(n.id, n.p[0], n.p[1])
+		}
+		for _, w := range r.ways {
 			c.addWay(w)
 		}
+		c.stats.Ways += r.nWays
 	}
-	if err := sc.Err(); err != nil {
-		return pbfError(name, cr, err)
+	if firstErr != nil {
+		if errors.Is(firstErr, ErrTooLarge) {
+			return fmt.Errorf("%s: %w", name, ErrTooLarge)
+		}
+		if errors.Is(firstErr, errTruncated) {
+			return fmt.Errorf("%s: PBF file truncated: %s", name, trimTruncated(firstErr))
+		}
+		return fmt.Errorf("%s: corrupt PBF data: %w", name, firstErr)
 	}
-	// Close waits for the decoder goroutines, so no FilterNode call can
-	// still be writing c.nodes when finish reads it.
-	sc.Close()
-	c.stats.Ways = int(ways.Load())
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, context.Cause(ctx))
+	}
 	return nil
 }
 
-// pbfError words a decoder error for a person, saying so when the file is
-// truncated, the common case, and where it ends.
-func pbfError(name string, cr *countingReader, err error) error {
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%s: %w", name, err)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s: PBF file truncated: data ends inside a block at byte %d", name, cr.n.Load())
+// trimTruncated drops the errTruncated mark from err's text.
+func trimTruncated(err error) string {
+	s := err.Error()
+	if i := len(errTruncated.Error()) + 2; len(s) > i && s[:i] == errTruncated.Error()+": " {
+		return s[i:]
 	}
-	// No position here: the reader runs ahead of the decoders, so the
-	// bytes read so far say little about where the bad block is.
-	return fmt.Errorf("%s: corrupt PBF data: %w", name, err)
+	return s
 }
 
-// countingReader counts the bytes read through it; the PBF decoder reads on
-// its own goroutine, hence the atomic.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+// decodeFileBlock decodes one block; a panic, which would be a bug in this
+// reader, becomes an error rather than the end of the process.
+func decodeFileBlock(b fileBlock, keep func(osm.Tags) bool) (r pbfResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = pbfResult{err: fmt.Errorf("block at byte %d: decoder failure: %v", b.start, p)}
+		}
+	}()
+	switch b.typ {
+	case "OSMData":
+	case "OSMHeader":
+		return pbfResult{err: fmt.Errorf("block at byte %d: a second OSMHeader", b.start)}
+	default:
+		return pbfResult{} // unknown block types are to be skipped, says the format
+	}
+	data, err := blobData(b.blob)
+	if err != nil {
+		return pbfResult{err: fmt.Errorf("block at byte %d: %w", b.start, err)}
+	}
+	r, err = decodePrimitiveBlock(data, keep)
+	if err != nil {
+		return pbfResult{err: fmt.Errorf("block at byte %d: %w", b.start, err)}
+	}
+	return r
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
+// headerFeatures returns the required features of an OSMHeader blob.
+func headerFeatures(blob []byte) ([]string, error) {
+	raw, err := blobData(blob)
+	if err != nil {
+		return nil, err
+	}
+	var required []string
+	err = eachField(raw, func(num protowire.Number, _ protowire.Type, val []byte, _ uint64) error {
+		if num == 4 {
+			required = append(required, string(val))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("HeaderBlock: %w", err)
+	}
+	return slices.Clip(required), nil
 }

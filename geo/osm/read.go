@@ -21,8 +21,17 @@ func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
 		return nil, err // *fs.PathError already names the path
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case fi.IsDir():
 		return nil, fmt.Errorf("%s: is a directory, not an OSM file", path)
+	case !fi.Mode().IsRegular():
+		// A device or pipe (/dev/zero) could be read forever.
+		return nil, fmt.Errorf("%s: is not a regular file (a device or a pipe), not an OSM file", path)
+	case opt.MaxFileBytes > 0 && fi.Size() > opt.MaxFileBytes:
+		return nil, fmt.Errorf("%s: %w: the file is %d MiB, the limit %d MiB", path, ErrTooLarge, fi.Size()>>20, opt.MaxFileBytes>>20)
 	}
 	return Read(ctx, f, path, opt)
 }
@@ -37,7 +46,10 @@ func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
 // then wraps ctx.Err()).
 func Read(ctx context.Context, r io.Reader, name string, opt Options) (*Extract, error) {
 	start := time.Now()
-	src, f, err := openFormat(r, name)
+	if opt.MaxFileBytes > 0 {
+		r = &capReader{r: r, left: opt.MaxFileBytes}
+	}
+	src, f, err := openFormat(r, name, opt.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +78,7 @@ const bufSize = 64 << 10
 // openFormat recognises the content of r, undoing gzip or bzip2, and checks
 // it against what name promises. It returns a reader positioned at the start
 // of the PBF or XML data.
-func openFormat(r io.Reader, name string) (*bufio.Reader, format, error) {
+func openFormat(r io.Reader, name string, maxBytes int64) (*bufio.Reader, format, error) {
 	br := bufio.NewReaderSize(r, bufSize)
 	head, err := peek(br)
 	if err != nil {
@@ -86,9 +98,9 @@ func openFormat(r io.Reader, name string) (*bufio.Reader, format, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("%s: not a valid gzip file: %w", name, err)
 		}
-		br, compression = bufio.NewReaderSize(zr, bufSize), "gzip"
+		br, compression = bufio.NewReaderSize(capped(zr, maxBytes), bufSize), "gzip"
 	case formatBzip2:
-		br, compression = bufio.NewReaderSize(bzip2.NewReader(br), bufSize), "bzip2"
+		br, compression = bufio.NewReaderSize(capped(bzip2.NewReader(br), maxBytes), bufSize), "bzip2"
 	}
 	if compression != "" {
 		if head, err = peek(br); errors.Is(err, io.ErrUnexpectedEOF) {
@@ -141,4 +153,36 @@ func peek(br *bufio.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return head, nil
+}
+
+// ErrTooLarge is wrapped by the error for data over Options.MaxFileBytes.
+var ErrTooLarge = errors.New("over the size limit")
+
+// capped limits r to maxBytes when that is not 0.
+func capped(r io.Reader, maxBytes int64) io.Reader {
+	if maxBytes <= 0 {
+		return r
+	}
+	return &capReader{r: r, left: maxBytes}
+}
+
+// capReader fails with ErrTooLarge once more than left bytes are read.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, ErrTooLarge
+	}
+	return n, err
 }

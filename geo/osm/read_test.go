@@ -168,6 +168,8 @@ func TestReadTown(t *testing.T) {
 		{"town-gzip-without-suffix.osm", gzipBytes(t, xmlDoc)},
 		{"town.osm.pbf", f.pbf(pbfOptions{})},
 		{"town-unsorted.osm.pbf", shuffled.pbf(pbfOptions{})},
+		{"town-plain-nodes.osm.pbf", f.pbf(pbfOptions{plainNodes: true})},
+		{"town-raw-blocks.osm.pbf", f.pbf(pbfOptions{raw: true})},
 		{"upload", f.pbf(pbfOptions{})}, // no suffix: content decides
 	}
 	// Go has no bzip2 writer, so the .bz2 case needs the bzip2 command.

@@ -31,6 +31,8 @@ func readXML(ctx context.Context, r io.Reader, name string, c *collector) error 
 	if err := sc.Err(); err != nil {
 		var syn *xml.SyntaxError
 		switch {
+		case errors.Is(err, ErrTooLarge):
+			return fmt.Errorf("%s: %w", name, ErrTooLarge)
 		case errors.As(err, &syn):
 			return fmt.Errorf("%s: %w", name, err) // "XML syntax error on line N: ..."
 		case errors.Is(err, io.ErrUnexpectedEOF):

@@ -475,6 +475,9 @@ func (r *OptimizeRequest) Validate() error {
 	if !(r.FloorArea >= 0) || math.IsInf(r.FloorArea, 0) {
 		return bad("floor_area_m2 %v: want a floor area ≥ 0 (0: the type's minimum)", r.FloorArea)
 	}
+	if err := FloorAreaRange().Check(r.FloorArea); err != nil {
+		return bad("floor_area_m2: %v", err)
+	}
 	if !(r.FloorPerElder >= 0) || math.IsInf(r.FloorPerElder, 0) {
 		return bad("floor_per_elder_m2 %v: want m² per elder ≥ 0 (0: from the profile)", r.FloorPerElder)
 	}
@@ -482,6 +485,9 @@ func (r *OptimizeRequest) Validate() error {
 		for i, o := range r.Menu {
 			if !(o.FloorArea > 0) || math.IsInf(o.FloorArea, 0) {
 				return bad("menu[%d]: floor_area_m2 %v: want a floor area > 0", i, o.FloorArea)
+			}
+			if err := FloorAreaRange().Check(o.FloorArea); err != nil {
+				return bad("menu[%d]: floor_area_m2: %v", i, err)
 			}
 			if !(o.Cost > 0) || math.IsInf(o.Cost, 0) {
 				return bad("menu[%d]: cost %v: want a cost > 0", i, o.Cost)
@@ -500,6 +506,11 @@ func (r *OptimizeRequest) Validate() error {
 	}
 	if r.Candidates != nil && len(r.Candidates) == 0 {
 		return bad("candidates: the list is empty; give candidate sites, or none at all to generate them from the network")
+	}
+	for i := range r.Candidates {
+		if err := r.Candidates[i].CheckNumbers(); err != nil {
+			return bad("candidates[%d]: %v", i, err)
+		}
 	}
 	if r.CandidateRes != 0 && (r.CandidateRes < 6 || r.CandidateRes > 12) {
 		return bad("candidate_res %d: want an H3 resolution from 6 to 12 (9: ≈0.1 km² cells, 10: ≈0.015 km²)", r.CandidateRes)

@@ -459,7 +459,7 @@ func TestOptimizeBadInput(t *testing.T) {
 		{"candidate outside the city", OptimizeRequest{Sites: 2, Candidates: append([]Candidate{{ID: "X9", Location: orb.Point{116.4, 39.9}}}, cands...)}, "candidate 1 (id \"X9\"): (116.400000, 39.900000) lies outside"},
 		{"candidate off the network", OptimizeRequest{Sites: 2, Candidates: append(cands[:2:2], Candidate{Name: "旧厂房", Location: far})}, "candidate 3 (旧厂房)"},
 		{"candidate in no such community", OptimizeRequest{Sites: 2, Candidates: []Candidate{{ID: "A", Location: cands[0].Location, Community: "nope"}}}, "community_code \"nope\""},
-		{"negative floor", OptimizeRequest{Sites: 2, Candidates: []Candidate{{ID: "A", Location: cands[0].Location, MaxFloorArea: -5}}}, "max_floor_area_m2 -5"},
+		{"negative floor", OptimizeRequest{Sites: 2, Candidates: []Candidate{{ID: "A", Location: cands[0].Location, MaxFloorArea: -5}}}, "candidates[0]: max_floor_area_m2: -5 is outside the plausible range 0 to 1000000 m²"},
 		{"no budget", OptimizeRequest{Problem: ProblemCapacitated}, "budget 0"},
 		{"budget below the cheapest site", OptimizeRequest{Problem: ProblemCapacitated, Budget: 100}, "budget 100 is less than the cheapest site (200 m² for 200)"},
 		{"budget without capacity", OptimizeRequest{Sites: 2, Budget: 500}, "budget 500"},

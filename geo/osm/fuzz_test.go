@@ -1,0 +1,45 @@
+package osm
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+// FuzzReadPBF feeds mutated PBF files to Read: any input must give an
+// extract or an error naming the file, never a panic (our decoder runs on
+// worker goroutines, where a panic would end the process).
+func FuzzReadPBF(f *testing.F) {
+	f.Add(town().pbf(pbfOptions{}))
+	f.Add(town().pbf(pbfOptions{plainNodes: true}))
+	f.Add(town().pbf(pbfOptions{raw: true}))
+	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, primitive([]string{"", "highway", "footway"},
+		dense([]int64{1, 1}, []int64{494100000, 10}, []int64{86900000, 10}),
+		way(7, []uint64{1}, []uint64{2}, []int64{1, 1}))))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		readFuzz(t, "fuzz.osm.pbf", data)
+	})
+}
+
+// FuzzReadXML does the same for OSM XML.
+func FuzzReadXML(f *testing.F) {
+	f.Add(town().xmlDoc(false))
+	f.Add(town().xmlDoc(true))
+	f.Add([]byte(`<osm><node id="1" lat="1" lon="2"/><way id="2"><nd ref="1"/><tag k="highway" v="path"/></way></osm>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		readFuzz(t, "fuzz.osm", data)
+	})
+}
+
+func readFuzz(t *testing.T, name string, data []byte) {
+	ex, err := Read(context.Background(), bytes.NewReader(data), name, Options{Buildings: true, Water: true})
+	if err != nil {
+		if msg := err.Error(); len(msg) < len(name) || msg[:len(name)] != name {
+			t.Fatalf("error %q does not name the file", msg)
+		}
+		return
+	}
+	if ex == nil {
+		t.Fatal("no extract and no error")
+	}
+}
