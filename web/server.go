@@ -22,18 +22,18 @@ const maxBody = 1 << 20
 
 // Config is what a Server serves.
 type Config struct {
-	Bundle *data.Bundle        // the city
-	Model  *planner.Model      // the city judged under its profile
-	Store  *data.ScenarioStore // saved scenarios
-	Token  string              // when set, writes need "Authorization: Bearer Token"
-	Logger *slog.Logger        // nil: slog.Default()
+	Bundle *data.Bundle       // the city
+	Model  *planner.Model     // the city judged under its profile
+	Store  data.ScenarioStore // saved scenarios
+	Token  string             // when set, writes need "Authorization: Bearer Token"
+	Logger *slog.Logger       // nil: slog.Default()
 }
 
 // Server is the HTTP face of one city. It is safe for concurrent use.
 type Server struct {
 	bundle *data.Bundle
 	model  *planner.Model
-	store  *data.ScenarioStore
+	store  data.ScenarioStore
 	tiles  *tiles.Server
 	token  string
 	log    *slog.Logger
@@ -57,8 +57,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
-		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}}, nil
+	s := &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
+		runs: newOptimizeRuns(newReplicaID()), scenarios: map[string]*scenarioState{}}
+	s.watchStore()
+	return s, nil
 }
 
 // Handler returns the server's routes with their middleware.

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/web"
 	"github.com/spf13/cobra"
 )
@@ -43,15 +42,13 @@ func newServeCmd() *cobra.Command {
 			if !isLoopback(host) && token == "" {
 				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can change scenarios", addr)
 			}
-			if db == "" {
-				db = defaultDBPath()
-			}
+			db = scenarioDB(db)
 			return serve(cmd.Context(), cmd, &cf, addr, db, token)
 		},
 	}
 	cf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-	cmd.Flags().StringVar(&db, "db", "", "scenario database (SQLite) (default: "+defaultDBPath()+")")
+	cmd.Flags().StringVar(&db, "db", "", dbHelp+defaultDBPath()+")")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
 	return cmd
 }
@@ -81,19 +78,16 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
-		return fmt.Errorf("--db %s: %w", db, err)
-	}
-	store, err := data.OpenScenarioStore(ctx, db, b.City.Name)
+	store, err := openStore(ctx, db, b.City.Name, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	slog.Info("scenario store open", "db", db)
 	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default()})
 	if err != nil {
 		return err
 	}
+	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
 	srv.WarmUp(ctx)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -1,0 +1,134 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carecircle/carecircle/data/pgtest"
+	"github.com/carecircle/carecircle/planner"
+	"github.com/jackc/pgx/v5"
+)
+
+// pgExec runs statements on the database at u with no store in between.
+func pgExec(t *testing.T, u string, stmts ...string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range stmts {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+func TestPostgresStoreRefusesSchemas(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, u string)
+		want    string
+	}{
+		{"newer schema", func(t *testing.T, u string) {
+			s := openTestStore(t, u, testCity)
+			s.Close()
+			pgExec(t, u, "UPDATE carecircle.meta SET schema_version = 7")
+		}, fmt.Sprintf("has schema version 7; this CareCircle understands up to %d", len(pgMigrations))},
+		{"another program's carecircle schema", func(t *testing.T, u string) {
+			pgExec(t, u, "CREATE SCHEMA carecircle", "CREATE TABLE carecircle.accounts (id int)")
+		}, "belongs to another program"},
+		{"another application in meta", func(t *testing.T, u string) {
+			pgExec(t, u, "CREATE SCHEMA carecircle", "CREATE TABLE carecircle.meta (application text, schema_version int)",
+				"INSERT INTO carecircle.meta VALUES ('billing', 3)")
+		}, `belongs to "billing"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := pgtest.URL(t)
+			tc.prepare(t, u)
+			s, err := OpenScenarioStore(ctx, u, testCity)
+			if err == nil {
+				s.Close()
+				t.Fatal("the database was accepted")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), redactURL(u)) {
+				t.Errorf("error %q; want it to name the database and say %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := OpenScenarioStore(ctx, "postgres://nobody:secret@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", testCity); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("open of an unreachable server: %v; want an error without the password", err)
+	}
+}
+
+// TestPostgresStoreMigratesOnce opens one new database from several
+// stores at once; each migration step runs once.
+func TestPostgresStoreMigratesOnce(t *testing.T) {
+	u := pgtest.URL(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := OpenScenarioStore(context.Background(), u, testCity)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestPostgresStoreNotifies: a write through one store reaches Watch on
+// another store of the same database.
+func TestPostgresStoreNotifies(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.URL(t)
+	a := openTestStore(t, u, testCity).(*PostgresStore)
+	b := openTestStore(t, u, testCity).(*PostgresStore)
+	other := openTestStore(t, u, "chengdu")
+	type note struct {
+		id      string
+		version int64
+	}
+	notes := make(chan note, 16)
+	b.Watch(func(id string, version int64) { notes <- note{id, version} })
+	time.Sleep(200 * time.Millisecond) // let the listener connect
+	if _, err := other.Create(ctx, "成都方案", nil); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := a.Create(ctx, "通知测试", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := edit(t, sc, testFacility("P-1", 1))
+	if err := a.Save(ctx, next, 1, pgEditOf(next)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Delete(ctx, sc.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []note{{sc.ID, 1}, {sc.ID, 2}, {sc.ID, 0}} {
+		select {
+		case got := <-notes:
+			if got != want {
+				t.Errorf("notification %+v; want %+v (another city's writes are not passed on)", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no notification %+v in 10 s", want)
+		}
+	}
+}
+
+// pgEditOf is the add edit of the last facility next adds.
+func pgEditOf(next *planner.Scenario) planner.Edit {
+	return planner.Edit{Op: planner.OpAdd, Facility: next.Added[len(next.Added)-1]}
+}
