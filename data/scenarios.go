@@ -265,6 +265,9 @@ func checkScenarioFile(ctx context.Context, path, abs string) error {
 	if err := checkSQLiteHeader(path, abs, fi.Size()); err != nil {
 		return err
 	}
+	if err := checkWAL(path, abs); err != nil {
+		return err
+	}
 
 	q := url.Values{}
 	q.Set("mode", "ro")

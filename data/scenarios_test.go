@@ -669,11 +669,18 @@ func testScenarioEditSurvivesKill(t *testing.T, newDB func(*testing.T) string) {
 					t.Fatalf("no 'saved' from the child in 2 minutes (last version %d)", saved)
 				}
 			}
+			abs, _ := filepath.Abs(path)
+			if !IsPostgresURL(path) && !walInUse(abs) {
+				t.Errorf("while the child has the store open, walInUse says no")
+			}
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
 			cmd.Wait()
 			killed = true
+			if !IsPostgresURL(path) && walInUse(abs) {
+				t.Errorf("after the child was killed, walInUse still says yes")
+			}
 			go func() {
 				for range lines { // drain what the child printed before it died
 				}
