@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -170,10 +171,15 @@ func fillScenario(sc *planner.Scenario, rows []facilityRow) {
 	}
 }
 
-// checkFacilityNumbers refuses a facility JSON cannot hold.
+// checkFacilityNumbers refuses a facility with a number JSON cannot hold
+// (NaN or infinite), which neither store could give back.
 func checkFacilityNumbers(f planner.Facility) error {
-	_, err := encodeFacility(f)
-	return err
+	for _, v := range []float64{f.Location[0], f.Location[1], f.FloorArea, f.LandArea, f.Beds, f.NursingBeds} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("facility %q has a number JSON cannot hold (NaN or infinite): %v", f.ID, v)
+		}
+	}
+	return nil
 }
 
 // encodeFacility is one facility as stored in SQLite, with the API's
