@@ -117,6 +117,9 @@ func OpenPostgresStore(ctx context.Context, rawURL, city string) (*PostgresStore
 	if err != nil {
 		return nil, fmt.Errorf("scenario database %s: %v; want a URL such as postgres://user:password@host:5432/carecircle?sslmode=disable", where, err)
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second // a server that does not answer is an error, not a hang
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("scenario database %s: %w", where, err)

@@ -132,3 +132,51 @@ func TestPostgresStoreNotifies(t *testing.T) {
 func pgEditOf(next *planner.Scenario) planner.Edit {
 	return planner.Edit{Op: planner.OpAdd, Facility: next.Added[len(next.Added)-1]}
 }
+
+// TestPostgresStoreGeometry: the facilities a scenario touches are
+// PostGIS points in SRID 4326 at their exact places, in the view a GIS
+// tool opens, a closed one at the place it was closed at.
+func TestPostgresStoreGeometry(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, pgtest.URL(t), testCity).(*PostgresStore)
+	sc, err := s.Create(ctx, "地图方案", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := testFacility("P-1", 1)
+	closed := testFacility("F-9", 9)
+	base := []planner.Facility{closed}
+	for _, ed := range []planner.Edit{{Op: planner.OpAdd, Facility: added}, {Op: planner.OpClose, Facility: closed}} {
+		next, err := sc.With(base, ed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save(ctx, next, sc.Version, ed); err != nil {
+			t.Fatal(err)
+		}
+		sc = next
+	}
+	rows, err := s.pool.Query(ctx, `SELECT facility_id, kind, scenario_name, ST_SRID(geom), ST_X(geom), ST_Y(geom)
+		FROM carecircle.scenario_changes WHERE scenario = $1 ORDER BY facility_id DESC`, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id, kind, name string
+		var srid int
+		var x, y float64
+		if err := rows.Scan(&id, &kind, &name, &srid, &x, &y); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %d %v %v", id, kind, name, srid, x, y))
+	}
+	want := []string{
+		fmt.Sprintf("P-1 added 地图方案 4326 %v %v", added.Location[0], added.Location[1]),
+		fmt.Sprintf("F-9 closed 地图方案 4326 %v %v", closed.Location[0], closed.Location[1]),
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("view rows %q; want %q", got, want)
+	}
+}
