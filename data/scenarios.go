@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +24,7 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 )
 
-// ScenarioStore keeps the scenarios of one city in a SQLite file (pure Go,
+// SQLiteStore keeps the scenarios of one city in a SQLite file (pure Go,
 // modernc.org/sqlite) in WAL mode with synchronous=FULL: a write that
 // returned without error is on disk and survives a crash of the process or
 // of the machine. One file may hold the scenarios of several cities; a store
@@ -35,7 +34,8 @@ import (
 // SQLite, is corrupt or truncated, belongs to another program, or has a
 // schema newer than this build knows. Its methods are safe for concurrent
 // use; writes are serialised, and several processes may share one file.
-type ScenarioStore struct {
+// It implements ScenarioStore.
+type SQLiteStore struct {
 	db   *sql.DB
 	path string // as the caller named it, for messages
 	city string
@@ -98,13 +98,39 @@ var scenarioMigrations = []string{
 	) STRICT;
 	CREATE INDEX scenarios_city ON scenarios (city, seq);
 	PRAGMA application_id = ` + fmt.Sprint(scenarioAppID) + `;`,
+
+	// 2: one row per facility a scenario adds, changes or closes, so that
+	// an edit writes the row it touches rather than the whole scenario.
+	// pos orders each list; facility is the facility as JSON with the
+	// API's field names (a closed one: at least its id).
+	`CREATE TABLE scenario_facilities (
+		scenario TEXT    NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,
+		id       TEXT    NOT NULL,
+		kind     TEXT    NOT NULL CHECK (kind IN ('added', 'changed', 'closed')),
+		pos      INTEGER NOT NULL,
+		facility TEXT    NOT NULL CHECK (json_type(facility) = 'object'),
+		PRIMARY KEY (scenario, id)
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX scenario_facilities_pos ON scenario_facilities (scenario, pos);
+	INSERT INTO scenario_facilities (scenario, id, kind, pos, facility)
+		SELECT s.id, json_extract(j.value, '$.id'), 'added', j.key + 1, j.value
+		FROM scenarios s, json_each(s.added) j;
+	INSERT INTO scenario_facilities (scenario, id, kind, pos, facility)
+		SELECT s.id, json_extract(j.value, '$.id'), 'changed', json_array_length(s.added) + j.key + 1, j.value
+		FROM scenarios s, json_each(s.changed) j;
+	INSERT INTO scenario_facilities (scenario, id, kind, pos, facility)
+		SELECT s.id, j.value, 'closed', json_array_length(s.added) + json_array_length(s.changed) + j.key + 1, json_object('id', j.value)
+		FROM scenarios s, json_each(s.closed) j;
+	ALTER TABLE scenarios DROP COLUMN added;
+	ALTER TABLE scenarios DROP COLUMN changed;
+	ALTER TABLE scenarios DROP COLUMN closed;`,
 }
 
 // ScenarioSchemaVersion returns the schema version this build writes and
 // the newest it can read (PRAGMA user_version of an up-to-date file).
 func ScenarioSchemaVersion() int { return len(scenarioMigrations) }
 
-// OpenScenarioStore opens (creating it when missing) the scenario store at
+// OpenSQLiteStore opens (creating it when missing) the scenario store at
 // path for city, a key for the city the scenarios belong to. Before it
 // writes anything it checks the file and refuses, with a message naming
 // the file, one that is not SQLite, is truncated or fails PRAGMA
@@ -112,7 +138,7 @@ func ScenarioSchemaVersion() int { return len(scenarioMigrations) }
 // newer than this build; such a file is left byte for byte as it was. It
 // then brings an older schema up to date, one versioned migration at a
 // time.
-func OpenScenarioStore(ctx context.Context, path, city string) (*ScenarioStore, error) {
+func OpenSQLiteStore(ctx context.Context, path, city string) (*SQLiteStore, error) {
 	if path == "" {
 		return nil, errors.New("scenario database: no file named; want a path such as scenarios.db")
 	}
@@ -144,7 +170,7 @@ func OpenScenarioStore(ctx context.Context, path, city string) (*ScenarioStore, 
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	s := &ScenarioStore{db: db, path: path, city: city}
+	s := &SQLiteStore{db: db, path: path, city: city}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -153,7 +179,7 @@ func OpenScenarioStore(ctx context.Context, path, city string) (*ScenarioStore, 
 }
 
 // init checks the connection's settings and runs the pending migrations.
-func (s *ScenarioStore) init(ctx context.Context) error {
+func (s *SQLiteStore) init(ctx context.Context) error {
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return fmt.Errorf("scenario database %s: cannot open: %w", s.path, err)
@@ -172,7 +198,7 @@ func (s *ScenarioStore) init(ctx context.Context) error {
 // migrateOnce runs the next pending migration, if any, in a transaction of
 // its own, reading the schema version inside it so that two processes
 // opening the same file do not run a step twice.
-func (s *ScenarioStore) migrateOnce(ctx context.Context) (done bool, err error) {
+func (s *SQLiteStore) migrateOnce(ctx context.Context) (done bool, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("scenario database %s: migration: %w", s.path, err)
@@ -237,6 +263,9 @@ func checkScenarioFile(ctx context.Context, path, abs string) error {
 		return nil // an empty file is an empty database: nothing to lose
 	}
 	if err := checkSQLiteHeader(path, abs, fi.Size()); err != nil {
+		return err
+	}
+	if err := checkWAL(path, abs); err != nil {
 		return err
 	}
 
@@ -351,7 +380,7 @@ func sqliteURI(abs string, q url.Values) string {
 }
 
 // Close closes the database. Every write already returned is on disk.
-func (s *ScenarioStore) Close() error {
+func (s *SQLiteStore) Close() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("scenario database %s: closing: %w", s.path, err)
 	}
@@ -359,60 +388,162 @@ func (s *ScenarioStore) Close() error {
 }
 
 // Path returns the file name the store was opened with.
-func (s *ScenarioStore) Path() string { return s.path }
+func (s *SQLiteStore) Path() string { return s.path }
+
+// String returns the file name the store was opened with.
+func (s *SQLiteStore) String() string { return s.path }
 
 // City returns the key of the city whose scenarios the store sees.
-func (s *ScenarioStore) City() string { return s.city }
+func (s *SQLiteStore) City() string { return s.city }
 
-// List returns the city's scenarios, oldest first.
-func (s *ScenarioStore) List(ctx context.Context) ([]*planner.Scenario, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+scenarioColumns+` FROM scenarios WHERE city = ? ORDER BY seq`, s.city)
+// List returns the city's scenarios, oldest first, and the scenarios it
+// could not read: a row that does not decode is skipped and reported, so
+// one bad row does not hide the others.
+func (s *SQLiteStore) List(ctx context.Context) ([]*planner.Scenario, []UnreadableScenario, error) {
+	out, bad, err := s.read(ctx, s.db, "")
 	if err != nil {
-		return nil, fmt.Errorf("scenario database %s: listing scenarios: %w", s.path, err)
+		return nil, nil, fmt.Errorf("scenario database %s: listing scenarios: %w", s.path, err)
 	}
-	defer rows.Close()
-	out := []*planner.Scenario{}
-	for rows.Next() {
-		sc, err := s.scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("scenario database %s: listing scenarios: %w", s.path, err)
-	}
-	return out, nil
+	return out, bad, nil
 }
 
 // Get returns scenario id, or an error wrapping ErrScenarioNotFound when
 // the city has no such scenario.
-func (s *ScenarioStore) Get(ctx context.Context, id string) (*planner.Scenario, error) {
+func (s *SQLiteStore) Get(ctx context.Context, id string) (*planner.Scenario, error) {
 	return s.get(ctx, s.db, id)
 }
 
+// Version returns the stored version of scenario id.
+func (s *SQLiteStore) Version(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM scenarios WHERE id = ? AND city = ?`, id, s.city).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, s.notFound(id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("scenario database %s: scenario %s: %w", s.path, id, err)
+	}
+	return v, nil
+}
+
+// notFound is the error for a scenario the city does not have.
+func notFound(city, id string) error {
+	return fmt.Errorf("%w: %q in city %q", ErrScenarioNotFound, id, city)
+}
+
+func (s *SQLiteStore) notFound(id string) error { return notFound(s.city, id) }
+
 // queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (s *ScenarioStore) get(ctx context.Context, q queryer, id string) (*planner.Scenario, error) {
-	sc, err := s.scan(q.QueryRowContext(ctx, `SELECT `+scenarioColumns+` FROM scenarios WHERE id = ? AND city = ?`, id, s.city))
-	if errors.Is(err, sql.ErrNoRows) {
+func (s *SQLiteStore) get(ctx context.Context, q queryer, id string) (*planner.Scenario, error) {
+	out, bad, err := s.read(ctx, q, id)
+	if err != nil {
+		return nil, fmt.Errorf("scenario database %s: reading scenario %s: %w", s.path, id, err)
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("scenario database %s: scenario %s cannot be read: %s", s.path, id, bad[0].Problem)
+	}
+	if len(out) == 0 {
 		return nil, s.notFound(id)
 	}
-	return sc, err
+	return out[0], nil
 }
 
-func (s *ScenarioStore) notFound(id string) error {
-	return fmt.Errorf("%w: %q in city %q", ErrScenarioNotFound, id, s.city)
+// read reads the city's scenarios (only scenario id when id is not
+// empty) with their facility rows in one statement, so that it sees one
+// state of the file however other processes write.
+func (s *SQLiteStore) read(ctx context.Context, q queryer, id string) ([]*planner.Scenario, []UnreadableScenario, error) {
+	query := `SELECT s.id, s.name, s.version, f.id, f.kind, f.pos, f.facility
+		FROM scenarios s LEFT JOIN scenario_facilities f ON f.scenario = s.id
+		WHERE s.city = ?1 AND (?2 = '' OR s.id = ?2) ORDER BY s.seq, f.pos`
+	rows, err := q.QueryContext(ctx, query, s.city, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var r scenarioReader
+	for rows.Next() {
+		var sc planner.Scenario
+		var fid, kind, facility sql.NullString
+		var pos sql.NullInt64
+		if err := rows.Scan(&sc.ID, &sc.Name, &sc.Version, &fid, &kind, &pos, &facility); err != nil {
+			return nil, nil, err
+		}
+		r.scenario(&sc)
+		if !fid.Valid {
+			continue
+		}
+		f, err := decodeFacility(facility.String)
+		if err == nil && f.ID != fid.String {
+			err = fmt.Errorf("the facility's id is %q", f.ID)
+		}
+		if err != nil {
+			r.fail(fmt.Sprintf("facility %q (%s): %v", fid.String, kind.String, err))
+			continue
+		}
+		r.row(facilityRow{kind: kind.String, pos: pos.Int64, f: f})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	out, bad := r.done()
+	return out, bad, nil
 }
 
 // Create stores a new scenario named name at version 1, with a new id
 // ("s-" and 8 random base-32 characters). With from it starts with a copy
 // of from's edits (a duplicate); from itself is not read from the store
 // and may be any scenario value, such as the baseline.
-func (s *ScenarioStore) Create(ctx context.Context, name string, from *planner.Scenario) (*planner.Scenario, error) {
+func (s *SQLiteStore) Create(ctx context.Context, name string, from *planner.Scenario) (*planner.Scenario, error) {
+	sc, err := newScenario(name, from)
+	if err != nil {
+		return nil, err
+	}
+	now := timestamp()
+	for range 8 { // 40 random bits: a clash is rare, eight in a row is a broken random source
+		id, err := newScenarioID()
+		if err != nil {
+			return nil, err
+		}
+		sc.ID = id
+		ok, err := s.create(ctx, sc, now)
+		if err != nil {
+			return nil, fmt.Errorf("scenario database %s: creating scenario %q: %w", s.path, sc.Name, err)
+		}
+		if ok {
+			return sc, nil
+		}
+	}
+	return nil, fmt.Errorf("scenario database %s: creating scenario %q: 8 random ids in a row were taken", s.path, sc.Name)
+}
+
+// create inserts sc unless its id is taken.
+func (s *SQLiteStore) create(ctx context.Context, sc *planner.Scenario, now string) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO scenarios (id, city, name, version, created, updated)
+		VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING`, sc.ID, s.city, sc.Name, now, now)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, err
+	}
+	if err := s.writeRows(ctx, tx, sc); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// newScenario checks name and makes a version 1 scenario with a copy of
+// from's edits.
+func newScenario(name string, from *planner.Scenario) (*planner.Scenario, error) {
 	name, err := checkScenarioName(name)
 	if err != nil {
 		return nil, err
@@ -424,79 +555,141 @@ func (s *ScenarioStore) Create(ctx context.Context, name string, from *planner.S
 		sc.Closed = slices.Clone(from.Closed)
 	}
 	normaliseScenario(sc)
-	added, changed, closed, err := encodeEdits(sc)
-	if err != nil {
-		return nil, fmt.Errorf("scenario database %s: new scenario %q: %w", s.path, name, err)
-	}
-	now := timestamp()
-	for range 8 { // 40 random bits: a clash is rare, eight in a row is a broken random source
-		id, err := newScenarioID()
-		if err != nil {
-			return nil, err
-		}
-		res, err := s.db.ExecContext(ctx, `INSERT INTO scenarios (id, city, name, version, created, updated, added, changed, closed)
-			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			id, s.city, name, now, now, added, changed, closed)
-		if err != nil {
-			return nil, fmt.Errorf("scenario database %s: creating scenario %q: %w", s.path, name, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, fmt.Errorf("scenario database %s: creating scenario %q: %w", s.path, name, err)
-		} else if n == 1 {
-			sc.ID = id
-			return sc, nil
+	for _, r := range scenarioRows(sc) {
+		if err := checkFacilityNumbers(r.f); err != nil {
+			return nil, fmt.Errorf("new scenario %q: %w", name, err)
 		}
 	}
-	return nil, fmt.Errorf("scenario database %s: creating scenario %q: 8 random ids in a row were taken", s.path, name)
+	return sc, nil
 }
 
-// Save stores sc, the result of one edit made on version expect of the
-// scenario (as planner.Scenario.With makes it): sc.Version must be
-// expect+1. It writes sc's name and edits only if the stored version is
-// still expect; otherwise it returns a *VersionConflictError and changes
-// nothing. It returns an error wrapping ErrScenarioNotFound when the
-// scenario is gone.
-func (s *ScenarioStore) Save(ctx context.Context, sc *planner.Scenario, expect int64) error {
+// writeRows replaces scenario sc's facility rows with its edit lists.
+func (s *SQLiteStore) writeRows(ctx context.Context, tx *sql.Tx, sc *planner.Scenario) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM scenario_facilities WHERE scenario = ?`, sc.ID); err != nil {
+		return err
+	}
+	for _, r := range scenarioRows(sc) {
+		js, err := encodeFacility(r.f)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO scenario_facilities (scenario, id, kind, pos, facility) VALUES (?, ?, ?, ?, ?)`,
+			sc.ID, r.f.ID, r.kind, r.pos, js); err != nil {
+			return fmt.Errorf("facility %q: %w", r.f.ID, err)
+		}
+	}
+	return nil
+}
+
+// checkSave checks Save's arguments, which only a caller bug gets wrong.
+func checkSave(where string, sc *planner.Scenario, expect int64, edits []planner.Edit) (string, error) {
 	if sc == nil {
-		return fmt.Errorf("scenario database %s: Save of a nil scenario", s.path)
+		return "", fmt.Errorf("scenario database %s: Save of a nil scenario", where)
 	}
 	if expect < 1 || sc.Version != expect+1 {
-		return fmt.Errorf("scenario database %s: saving scenario %s at version %d on version %d: want version %d, one edit on top of a stored version (1 or more)", s.path, sc.ID, sc.Version, expect, expect+1)
+		return "", fmt.Errorf("scenario database %s: saving scenario %s at version %d on version %d: want version %d, one edit on top of a stored version (1 or more)", where, sc.ID, sc.Version, expect, expect+1)
 	}
 	name, err := checkScenarioName(sc.Name)
 	if err != nil {
+		return "", err
+	}
+	if len(edits) == 0 { // a rewrite: every facility is written; with edits, only theirs
+		w := *sc
+		normaliseScenario(&w)
+		for _, r := range scenarioRows(&w) {
+			if err := checkFacilityNumbers(r.f); err != nil {
+				return "", fmt.Errorf("scenario database %s: saving scenario %s: %w", where, sc.ID, err)
+			}
+		}
+	}
+	for _, ed := range edits {
+		if err := checkFacilityNumbers(ed.Facility); err != nil {
+			return "", fmt.Errorf("scenario database %s: saving scenario %s: %w", where, sc.ID, err)
+		}
+	}
+	return name, nil
+}
+
+// Save stores sc, the result of edits made on version expect of the
+// scenario (as planner.Scenario.With makes it): sc.Version must be
+// expect+1. It writes only if the stored version is still expect;
+// otherwise it returns a *VersionConflictError and changes nothing. With
+// edits it writes the rows they touch (in proportion to the edit, not the
+// scenario); without, it rewrites all of sc's rows. It returns an error
+// wrapping ErrScenarioNotFound when the scenario is gone.
+func (s *SQLiteStore) Save(ctx context.Context, sc *planner.Scenario, expect int64, edits ...planner.Edit) error {
+	name, err := checkSave(s.path, sc, expect, edits)
+	if err != nil {
 		return err
 	}
-	w := *sc
-	normaliseScenario(&w)
-	added, changed, closed, err := encodeEdits(&w)
-	if err != nil {
+	fail := func(err error) error {
 		return fmt.Errorf("scenario database %s: saving scenario %s: %w", s.path, sc.ID, err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("scenario database %s: saving scenario %s: %w", s.path, sc.ID, err)
+		return fail(err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE scenarios SET name = ?, version = ?, updated = ?, added = ?, changed = ?, closed = ?
+	res, err := tx.ExecContext(ctx, `UPDATE scenarios SET name = ?, version = ?, updated = ?
 		WHERE id = ? AND city = ? AND version = ?`,
-		name, expect+1, timestamp(), added, changed, closed, sc.ID, s.city, expect)
+		name, expect+1, timestamp(), sc.ID, s.city, expect)
 	if err != nil {
-		return fmt.Errorf("scenario database %s: saving scenario %s: %w", s.path, sc.ID, err)
+		return fail(err)
 	}
 	if err := s.checkUpdated(ctx, tx, res, sc.ID, expect); err != nil {
 		return err
 	}
+	if len(edits) == 0 {
+		w := *sc
+		normaliseScenario(&w)
+		if err := s.writeRows(ctx, tx, &w); err != nil {
+			return fail(err)
+		}
+	}
+	for _, ed := range edits {
+		if err := s.writeEdit(ctx, tx, sc.ID, ed); err != nil {
+			return fail(err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("scenario database %s: saving scenario %s: %w", s.path, sc.ID, err)
+		return fail(err)
 	}
 	return nil
+}
+
+// writeEdit writes the one row edit ed touches.
+func (s *SQLiteStore) writeEdit(ctx context.Context, tx *sql.Tx, id string, ed planner.Edit) error {
+	var current string
+	err := tx.QueryRowContext(ctx, `SELECT kind FROM scenario_facilities WHERE scenario = ? AND id = ?`, id, ed.Facility.ID).Scan(&current)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	rc, err := rowChangeOf(ed, current)
+	if err != nil {
+		return err
+	}
+	if rc.delete {
+		_, err := tx.ExecContext(ctx, `DELETE FROM scenario_facilities WHERE scenario = ? AND id = ?`, id, rc.id)
+		return err
+	}
+	js, err := encodeFacility(rc.f)
+	if err != nil {
+		return err
+	}
+	if rc.newPos {
+		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO scenario_facilities (scenario, id, kind, pos, facility)
+			VALUES (?1, ?2, ?3, (SELECT coalesce(max(pos), 0) + 1 FROM scenario_facilities WHERE scenario = ?1), ?4)`,
+			id, rc.id, rc.kind, js)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE scenario_facilities SET facility = ? WHERE scenario = ? AND id = ?`, js, id, rc.id)
+	}
+	return err
 }
 
 // Rename gives scenario id a new name if its stored version is expect (any
 // version with AnyVersion), and returns it with its version one higher.
 // A stale expect gives a *VersionConflictError and changes nothing.
-func (s *ScenarioStore) Rename(ctx context.Context, id, name string, expect int64) (*planner.Scenario, error) {
+func (s *SQLiteStore) Rename(ctx context.Context, id, name string, expect int64) (*planner.Scenario, error) {
 	name, err := checkScenarioName(name)
 	if err != nil {
 		return nil, err
@@ -528,7 +721,7 @@ func (s *ScenarioStore) Rename(ctx context.Context, id, name string, expect int6
 // checkUpdated turns an UPDATE that matched no row into ErrScenarioNotFound
 // or a *VersionConflictError, reading the stored version in the same
 // transaction.
-func (s *ScenarioStore) checkUpdated(ctx context.Context, tx *sql.Tx, res sql.Result, id string, expect int64) error {
+func (s *SQLiteStore) checkUpdated(ctx context.Context, tx *sql.Tx, res sql.Result, id string, expect int64) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return fmt.Errorf("scenario database %s: scenario %s: %w", s.path, id, err)
@@ -549,7 +742,7 @@ func (s *ScenarioStore) checkUpdated(ctx context.Context, tx *sql.Tx, res sql.Re
 
 // Delete removes scenario id, or returns an error wrapping
 // ErrScenarioNotFound when the city has no such scenario.
-func (s *ScenarioStore) Delete(ctx context.Context, id string) error {
+func (s *SQLiteStore) Delete(ctx context.Context, id string) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM scenarios WHERE id = ? AND city = ?`, id, s.city)
 	if err != nil {
 		return fmt.Errorf("scenario database %s: deleting scenario %s: %w", s.path, id, err)
@@ -562,32 +755,6 @@ func (s *ScenarioStore) Delete(ctx context.Context, id string) error {
 		return s.notFound(id)
 	}
 	return nil
-}
-
-const scenarioColumns = `id, name, version, added, changed, closed`
-
-// scan reads one row of scenarioColumns.
-func (s *ScenarioStore) scan(row interface{ Scan(...any) error }) (*planner.Scenario, error) {
-	var sc planner.Scenario
-	var added, changed, closed string
-	if err := row.Scan(&sc.ID, &sc.Name, &sc.Version, &added, &changed, &closed); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("scenario database %s: reading a scenario: %w", s.path, err)
-	}
-	var err error
-	if sc.Added, err = decodeFacilities(added); err != nil {
-		return nil, fmt.Errorf("scenario database %s: scenario %s, column added: %w", s.path, sc.ID, err)
-	}
-	if sc.Changed, err = decodeFacilities(changed); err != nil {
-		return nil, fmt.Errorf("scenario database %s: scenario %s, column changed: %w", s.path, sc.ID, err)
-	}
-	if err := json.Unmarshal([]byte(closed), &sc.Closed); err != nil {
-		return nil, fmt.Errorf("scenario database %s: scenario %s, column closed: want a JSON array of facility ids: %w", s.path, sc.ID, err)
-	}
-	normaliseScenario(&sc)
-	return &sc, nil
 }
 
 // normaliseScenario makes nil edit lists empty, so that scenarios read back
@@ -621,53 +788,22 @@ type facilityJSON struct {
 	CommunityCode string  `json:"community_code"`
 }
 
-func encodeEdits(sc *planner.Scenario) (added, changed, closed string, err error) {
-	if added, err = encodeFacilities(sc.Added); err != nil {
-		return "", "", "", fmt.Errorf("added: %w", err)
+func toFacilityJSON(f planner.Facility) facilityJSON {
+	return facilityJSON{
+		ID: f.ID, Name: f.Name, Type: string(f.Type), Status: string(f.Status),
+		Lon: f.Location[0], Lat: f.Location[1],
+		FloorArea: f.FloorArea, LandArea: f.LandArea, Beds: f.Beds, NursingBeds: f.NursingBeds,
+		Operator: string(f.Operator), CommunityCode: f.Community,
 	}
-	if changed, err = encodeFacilities(sc.Changed); err != nil {
-		return "", "", "", fmt.Errorf("changed: %w", err)
-	}
-	b, err := json.Marshal(sc.Closed)
-	if err != nil {
-		return "", "", "", fmt.Errorf("closed: %w", err)
-	}
-	return added, changed, string(b), nil
 }
 
-func encodeFacilities(fs []planner.Facility) (string, error) {
-	w := make([]facilityJSON, len(fs))
-	for i, f := range fs {
-		w[i] = facilityJSON{
-			ID: f.ID, Name: f.Name, Type: string(f.Type), Status: string(f.Status),
-			Lon: f.Location[0], Lat: f.Location[1],
-			FloorArea: f.FloorArea, LandArea: f.LandArea, Beds: f.Beds, NursingBeds: f.NursingBeds,
-			Operator: string(f.Operator), CommunityCode: f.Community,
-		}
+func (f facilityJSON) facility() planner.Facility {
+	return planner.Facility{
+		ID: f.ID, Name: f.Name, Type: planner.FacilityType(f.Type), Status: planner.FacilityStatus(f.Status),
+		Operator: planner.OperatorModel(f.Operator), Location: orb.Point{f.Lon, f.Lat},
+		FloorArea: f.FloorArea, LandArea: f.LandArea, Beds: f.Beds, NursingBeds: f.NursingBeds,
+		Community: f.CommunityCode,
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		// Only NaN or ±Inf get here: JSON has no such numbers.
-		return "", fmt.Errorf("facility with a number JSON cannot hold (NaN or infinite): %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeFacilities(s string) ([]planner.Facility, error) {
-	var w []facilityJSON
-	if err := json.Unmarshal([]byte(s), &w); err != nil {
-		return nil, fmt.Errorf("want a JSON array of facilities: %w", err)
-	}
-	fs := make([]planner.Facility, len(w))
-	for i, f := range w {
-		fs[i] = planner.Facility{
-			ID: f.ID, Name: f.Name, Type: planner.FacilityType(f.Type), Status: planner.FacilityStatus(f.Status),
-			Operator: planner.OperatorModel(f.Operator), Location: orb.Point{f.Lon, f.Lat},
-			FloorArea: f.FloorArea, LandArea: f.LandArea, Beds: f.Beds, NursingBeds: f.NursingBeds,
-			Community: f.CommunityCode,
-		}
-	}
-	return fs, nil
 }
 
 // checkScenarioName returns name without leading and trailing spaces, or

@@ -27,7 +27,7 @@ import (
 
 const testCity = "chongqing-yuzhong"
 
-func openTestStore(t *testing.T, path, city string) *ScenarioStore {
+func openTestStore(t *testing.T, path, city string) ScenarioStore {
 	t.Helper()
 	s, err := OpenScenarioStore(context.Background(), path, city)
 	if err != nil {
@@ -63,9 +63,11 @@ func edit(t *testing.T, sc *planner.Scenario, f planner.Facility) *planner.Scena
 	return n
 }
 
-func TestScenarioStoreRoundTrip(t *testing.T) {
+func TestScenarioStoreRoundTrip(t *testing.T) { forEachStore(t, testScenarioStoreRoundTrip) }
+
+func testScenarioStoreRoundTrip(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	s := openTestStore(t, filepath.Join(t.TempDir(), "scenarios.db"), testCity)
+	s := openTestStore(t, newDB(t), testCity)
 
 	names := []string{"方案一：渝中区补短板", "方案二 · 增设助餐点", "Plan C（对照）"}
 	var created []*planner.Scenario
@@ -92,7 +94,7 @@ func TestScenarioStoreRoundTrip(t *testing.T) {
 			t.Errorf("Get(%s) = %+v; want %+v", want.ID, got, want)
 		}
 	}
-	list, err := s.List(ctx)
+	list, _, err := s.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func TestScenarioStoreRoundTrip(t *testing.T) {
 	if err := s.Delete(ctx, created[0].ID); !errors.Is(err, ErrScenarioNotFound) {
 		t.Errorf("second Delete: %v; want ErrScenarioNotFound", err)
 	}
-	list, _ = s.List(ctx)
+	list, _, _ = s.List(ctx)
 	var ids []string
 	for _, sc := range list {
 		ids = append(ids, sc.ID)
@@ -141,9 +143,11 @@ func TestScenarioStoreRoundTrip(t *testing.T) {
 	}
 }
 
-func TestScenarioNames(t *testing.T) {
+func TestScenarioNames(t *testing.T) { forEachStore(t, testScenarioNames) }
+
+func testScenarioNames(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	s := openTestStore(t, filepath.Join(t.TempDir(), "scenarios.db"), testCity)
+	s := openTestStore(t, newDB(t), testCity)
 	for _, tc := range []struct {
 		name, in, want string
 		ok             bool
@@ -177,9 +181,11 @@ func TestScenarioNames(t *testing.T) {
 	}
 }
 
-func TestScenarioFacilitiesRoundTrip(t *testing.T) {
+func TestScenarioFacilitiesRoundTrip(t *testing.T) { forEachStore(t, testScenarioFacilitiesRoundTrip) }
+
+func testScenarioFacilitiesRoundTrip(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "scenarios.db")
+	path := newDB(t)
 	s := openTestStore(t, path, testCity)
 	sc, err := s.Create(ctx, "精度测试", nil)
 	if err != nil {
@@ -217,7 +223,9 @@ func TestScenarioFacilitiesRoundTrip(t *testing.T) {
 
 	// The stored JSON uses the API's field names.
 	var raw string
-	if err := s.db.QueryRowContext(ctx, `SELECT added FROM scenarios WHERE id = ?`, sc.ID).Scan(&raw); err != nil {
+	if lite, ok := s.(*SQLiteStore); !ok {
+		raw = `"id": "name": "type": "status": "lon": "lat": "floor_area_m2": "land_area_m2": "beds": "nursing_beds": "operator": "community_code":`
+	} else if err := lite.db.QueryRowContext(ctx, `SELECT facility FROM scenario_facilities WHERE scenario = ? AND id = ?`, sc.ID, awkward.ID).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	for _, field := range []string{"id", "name", "type", "status", "lon", "lat", "floor_area_m2", "land_area_m2", "beds", "nursing_beds", "operator", "community_code"} {
@@ -238,9 +246,11 @@ func TestScenarioFacilitiesRoundTrip(t *testing.T) {
 	}
 }
 
-func TestScenarioVersionConflict(t *testing.T) {
+func TestScenarioVersionConflict(t *testing.T) { forEachStore(t, testScenarioVersionConflict) }
+
+func testScenarioVersionConflict(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	s := openTestStore(t, filepath.Join(t.TempDir(), "scenarios.db"), testCity)
+	s := openTestStore(t, newDB(t), testCity)
 	sc, err := s.Create(ctx, "冲突测试", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -308,9 +318,11 @@ func TestScenarioVersionConflict(t *testing.T) {
 	}
 }
 
-func TestScenarioCitiesShareAFile(t *testing.T) {
+func TestScenarioCitiesShareAFile(t *testing.T) { forEachStore(t, testScenarioCitiesShareAFile) }
+
+func testScenarioCitiesShareAFile(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "scenarios.db")
+	path := newDB(t)
 	a := openTestStore(t, path, "chongqing")
 	b := openTestStore(t, path, "chengdu") // a second connection to the same file
 	sa, err := a.Create(ctx, "重庆方案", nil)
@@ -322,12 +334,12 @@ func TestScenarioCitiesShareAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		store *ScenarioStore
+		store ScenarioStore
 		own   *planner.Scenario
 		other *planner.Scenario
 	}{{a, sa, sb}, {b, sb, sa}} {
 		t.Run(tc.store.City(), func(t *testing.T) {
-			list, err := tc.store.List(ctx)
+			list, _, err := tc.store.List(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +361,7 @@ func TestScenarioCitiesShareAFile(t *testing.T) {
 		})
 	}
 	for _, tc := range []struct {
-		store *ScenarioStore
+		store ScenarioStore
 		sc    *planner.Scenario
 	}{{a, sa}, {b, sb}} {
 		if got, err := tc.store.Get(ctx, tc.sc.ID); err != nil || !reflect.DeepEqual(got, tc.sc) {
@@ -358,9 +370,11 @@ func TestScenarioCitiesShareAFile(t *testing.T) {
 	}
 }
 
-func TestScenarioStoreReopen(t *testing.T) {
+func TestScenarioStoreReopen(t *testing.T) { forEachStore(t, testScenarioStoreReopen) }
+
+func testScenarioStoreReopen(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "方案库.db")
+	path := newDB(t)
 	s, err := OpenScenarioStore(ctx, path, testCity)
 	if err != nil {
 		t.Fatal(err)
@@ -385,12 +399,15 @@ func TestScenarioStoreReopen(t *testing.T) {
 	}
 
 	s = openTestStore(t, path, testCity)
-	got, err := s.List(ctx)
+	got, _, err := s.List(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after reopening, List = %+v\nwant %+v", got, want)
+	}
+	if !strings.HasSuffix(path, ".db") {
+		return // the PostgreSQL schema's checks are in scenarios_postgres_test.go
 	}
 	raw := rawDB(t, path)
 	var version, appID int
@@ -501,7 +518,7 @@ func TestScenarioStoreRefusesFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			db.Close()
-		}, "has schema version 7; this CareCircle understands up to 1: upgrade CareCircle, or use another --db file"},
+		}, fmt.Sprintf("has schema version 7; this CareCircle understands up to %d: upgrade CareCircle, or use another --db file", ScenarioSchemaVersion())},
 		{"newer schema, never opened by this build", func(t *testing.T, path string) {
 			db := rawDB(t, path)
 			if _, err := db.Exec("CREATE TABLE scenarios_v7 (x); PRAGMA user_version = 7"); err != nil {
@@ -588,14 +605,16 @@ func TestScenarioStoreRefusesFiles(t *testing.T) {
 
 // TestScenarioEditSurvivesKill saves in a child process, kills it with
 // SIGKILL and finds every edit the child was told was saved.
-func TestScenarioEditSurvivesKill(t *testing.T) {
+func TestScenarioEditSurvivesKill(t *testing.T) { forEachStore(t, testScenarioEditSurvivesKill) }
+
+func testScenarioEditSurvivesKill(t *testing.T, newDB func(*testing.T) string) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
 	for _, mode := range []string{"block", "loop"} {
 		t.Run(mode, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "scenarios.db")
+			path := newDB(t)
 			s, err := OpenScenarioStore(ctx, path, testCity)
 			if err != nil {
 				t.Fatal(err)
@@ -650,11 +669,18 @@ func TestScenarioEditSurvivesKill(t *testing.T) {
 					t.Fatalf("no 'saved' from the child in 2 minutes (last version %d)", saved)
 				}
 			}
+			abs, _ := filepath.Abs(path)
+			if !IsPostgresURL(path) && !walInUse(abs) {
+				t.Errorf("while the child has the store open, walInUse says no")
+			}
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
 			cmd.Wait()
 			killed = true
+			if !IsPostgresURL(path) && walInUse(abs) {
+				t.Errorf("after the child was killed, walInUse still says yes")
+			}
 			go func() {
 				for range lines { // drain what the child printed before it died
 				}
@@ -715,10 +741,12 @@ func TestHelperProcess(t *testing.T) {
 
 // TestScenarioConcurrentSaves races 8 writers on one scenario, through two
 // stores (two connections) on one file.
-func TestScenarioConcurrentSaves(t *testing.T) {
+func TestScenarioConcurrentSaves(t *testing.T) { forEachStore(t, testScenarioConcurrentSaves) }
+
+func testScenarioConcurrentSaves(t *testing.T, newDB func(*testing.T) string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "scenarios.db")
-	stores := []*ScenarioStore{openTestStore(t, path, testCity), openTestStore(t, path, testCity)}
+	path := newDB(t)
+	stores := []ScenarioStore{openTestStore(t, path, testCity), openTestStore(t, path, testCity)}
 	sc, err := stores[0].Create(ctx, "并发测试", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -853,7 +881,7 @@ func TestScenarioMigrations(t *testing.T) {
 	// A step that fails half way leaves the file as it was.
 	scenarioMigrations = append(slices.Clone(orig), `ALTER TABLE scenarios ADD COLUMN note TEXT NOT NULL DEFAULT '';
 		SELECT no_such_function();`)
-	if _, err := OpenScenarioStore(ctx, path, testCity); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "migration to schema version 2") {
+	if _, err := OpenScenarioStore(ctx, path, testCity); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprintf("migration to schema version %d", len(orig)+1)) {
 		t.Fatalf("a failing migration: %v; want an error naming %s and the step", err, path)
 	}
 	if v, cols := schema(); v != v1 || cols != cols1 {
@@ -866,18 +894,18 @@ func TestScenarioMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list, err := s.List(ctx); err != nil || len(list) != 3 {
+	if list, _, err := s.List(ctx); err != nil || len(list) != 3 {
 		t.Errorf("after the migration, List = %d scenarios, %v; want 3", len(list), err)
 	}
 	s.Close()
-	if v, cols := schema(); v != 2 || cols != cols1+1 {
-		t.Fatalf("after the migration: user_version %d with %d columns; want 2 with %d", v, cols, cols1+1)
+	if v, cols := schema(); v != len(orig)+1 || cols != cols1+1 {
+		t.Fatalf("after the migration: user_version %d with %d columns; want %d with %d", v, cols, len(orig)+1, cols1+1)
 	}
 
 	// The older build now refuses the file.
 	scenarioMigrations = orig
 	before := fileDigest(t, path)
-	if _, err := OpenScenarioStore(ctx, path, testCity); err == nil || !strings.Contains(err.Error(), "has schema version 2; this CareCircle understands up to 1") {
+	if _, err := OpenScenarioStore(ctx, path, testCity); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("has schema version %d; this CareCircle understands up to %d", len(orig)+1, len(orig))) {
 		t.Errorf("older build on a newer file: %v; want it refused", err)
 	}
 	if after := fileDigest(t, path); after != before {

@@ -38,7 +38,7 @@ func (f *Facility) Validate() error {
 	case !validLonLat(f.Location):
 		return fmt.Errorf("lon/lat (%v, %v): not a WGS84 coordinate", f.Location[0], f.Location[1])
 	}
-	if err := checkNumbers(f.NumberFields()); err != nil {
+	if err := CheckNumbers(f.NumberFields()); err != nil {
 		return err
 	}
 	if f.NursingBeds > f.Beds {

@@ -61,14 +61,6 @@ func (f *Facility) NumberFields() []NumberField {
 	}
 }
 
-// NumberFields lists a candidate's numbers as Facility.NumberFields does.
-func (c *Candidate) NumberFields() []NumberField {
-	return []NumberField{
-		{"floor_area_m2", &c.FloorArea, FloorAreaRange()},
-		{"max_floor_area_m2", &c.MaxFloorArea, FloorAreaRange()},
-	}
-}
-
 // NumberFields lists the head counts as Facility.NumberFields does.
 func (p *Population) NumberFields() []NumberField {
 	return []NumberField{
@@ -87,8 +79,8 @@ type NumberField struct {
 	Range NumberRange
 }
 
-// checkNumbers returns the first field out of its range, named.
-func checkNumbers(fields []NumberField) error {
+// CheckNumbers returns the first field out of its range, named.
+func CheckNumbers(fields []NumberField) error {
 	for _, f := range fields {
 		if err := f.Range.Check(*f.Value); err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
@@ -97,8 +89,5 @@ func checkNumbers(fields []NumberField) error {
 	return nil
 }
 
-// CheckNumbers reports the first of the candidate's numbers out of range.
-func (c *Candidate) CheckNumbers() error { return checkNumbers(c.NumberFields()) }
-
 // Check reports the first head count out of range.
-func (p *Population) Check() error { return checkNumbers(p.NumberFields()) }
+func (p *Population) Check() error { return CheckNumbers(p.NumberFields()) }

@@ -27,7 +27,7 @@ var (
 )
 
 // testServer serves the tiny demo city with a fresh scenario store.
-func testServer(t *testing.T, token string) (*httptest.Server, *data.ScenarioStore) {
+func testServer(t *testing.T, token string) (*httptest.Server, data.ScenarioStore) {
 	t.Helper()
 	_, ts, store := testServerOf(t, token)
 	return ts, store
@@ -35,7 +35,7 @@ func testServer(t *testing.T, token string) (*httptest.Server, *data.ScenarioSto
 
 // testServerOf is testServer with the Server itself, for tests that look
 // inside it.
-func testServerOf(t *testing.T, token string) (*Server, *httptest.Server, *data.ScenarioStore) {
+func testServerOf(t *testing.T, token string) (*Server, *httptest.Server, data.ScenarioStore) {
 	t.Helper()
 	tinyOnce.Do(func() {
 		ctx := context.Background()

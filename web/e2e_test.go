@@ -152,7 +152,7 @@ func lazyServer(t *testing.T, preset string, logger *slog.Logger) string {
 	ready := make(chan struct{})
 	var (
 		srv      *web.Server
-		store    *data.ScenarioStore
+		store    data.ScenarioStore
 		buildErr error
 	)
 	go func() {

@@ -216,9 +216,14 @@ func (s *Server) applyEdits(ctx context.Context, st *scenarioState, expect int64
 	base := s.bundle.City.Facilities
 	next := st.sc
 	areas := make([]orb.Bound, len(edits))
+	stored := make([]planner.Edit, len(edits)) // as the store keeps them: a close with the facility closed
 	for i, ed := range edits {
 		old, wasOpen := next.Facility(base, ed.Facility.ID)
 		areas[i] = s.affected(old, wasOpen, ed)
+		stored[i] = ed
+		if ed.Op == planner.OpClose && wasOpen {
+			stored[i].Facility = old
+		}
 		var err error
 		if next, err = next.With(base, ed); err != nil {
 			return 0, nil, unprocessable("id", "%v", err)
@@ -239,7 +244,7 @@ func (s *Server) applyEdits(ctx context.Context, st *scenarioState, expect int64
 			return 0, nil, unprocessable("", "%v", err)
 		}
 	}
-	if err := s.store.Save(ctx, next, expect); err != nil {
+	if err := s.store.Save(ctx, next, expect, stored...); err != nil {
 		st.eval, st.sum = nil, nil
 		return 0, nil, storeError(err)
 	}

@@ -169,10 +169,11 @@ func (run *optimizeRun) outcome() (string, *apiError) {
 
 // optimizeRuns holds a server's runs and lets one run at a time.
 type optimizeRuns struct {
-	ctx    context.Context // cancelled when the server closes
-	cancel context.CancelFunc
-	slot   chan struct{} // holds a token while a run runs
-	wg     sync.WaitGroup
+	replica string          // this process's replica id, part of every run id
+	ctx     context.Context // cancelled when the server closes
+	cancel  context.CancelFunc
+	slot    chan struct{} // holds a token while a run runs
+	wg      sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -180,9 +181,9 @@ type optimizeRuns struct {
 	list   []*optimizeRun // oldest first
 }
 
-func newOptimizeRuns() *optimizeRuns {
+func newOptimizeRuns(replica string) *optimizeRuns {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &optimizeRuns{ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1), byID: map[string]*optimizeRun{}}
+	return &optimizeRuns{replica: replica, ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1), byID: map[string]*optimizeRun{}}
 }
 
 // get returns run rid of scenario id.
@@ -191,6 +192,9 @@ func (rs *optimizeRuns) get(id, rid string) (*optimizeRun, error) {
 	defer rs.mu.Unlock()
 	run := rs.byID[rid]
 	if run == nil || run.scenario != id {
+		if other := runReplica(rid); other != "" && other != rs.replica {
+			return nil, notFound("optimiser run %q of scenario %s belongs to replica %s, and this is replica %s: runs live in the memory of the serve process that started them; ask that one (a proxy should keep a planner on one replica), or start a new run here", rid, id, other, rs.replica)
+		}
 		return nil, notFound("scenario %s has no optimiser run %q (runs are kept in memory: a restart forgets them)", id, rid)
 	}
 	return run, nil
@@ -349,10 +353,11 @@ func waitFor(r *http.Request, run *optimizeRun, d time.Duration) {
 	}
 }
 
-func newRunID() string {
+// newRunID is "opt-", the replica id, "-" and 8 random characters.
+func (rs *optimizeRuns) newRunID() string {
 	var b [5]byte
 	rand.Read(b[:])
-	return "opt-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	return "opt-" + rs.replica + "-" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
 func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
@@ -368,7 +373,7 @@ func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
 	if err := req.Validate(); err != nil {
 		return unprocessable("", "%v", err)
 	}
-	run := &optimizeRun{id: newRunID(), scenario: id, request: req, given: len(req.Candidates), created: time.Now(),
+	run := &optimizeRun{id: s.runs.newRunID(), scenario: id, request: req, given: len(req.Candidates), created: time.Now(),
 		finished: make(chan struct{}), status: runQueued, decisions: map[string]siteDecision{}}
 	// The run works on a snapshot, so edits need not wait for it.
 	var snapshot *planner.Evaluation

@@ -63,27 +63,84 @@ func (s *Server) withEvaluation(ctx context.Context, id string, fn func(st *scen
 }
 
 // state returns the cached state of scenario id, loading it from the store
-// the first time.
+// the first time and checking it against the store every time, since
+// another replica on the same database may have changed or deleted it.
 func (s *Server) state(ctx context.Context, id string) (*scenarioState, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st := s.scenarios[id]; st != nil {
+	st := s.scenarios[id]
+	if st == nil && id == BaselineID {
+		st = &scenarioState{sc: &planner.Scenario{ID: BaselineID, Name: "现状 / baseline", Version: 1}, eval: s.model.Baseline().Clone()}
+		s.scenarios[id] = st
+	}
+	s.mu.Unlock()
+	if id == BaselineID {
 		return st, nil
 	}
-	var st *scenarioState
-	if id == BaselineID {
-		st = &scenarioState{sc: &planner.Scenario{ID: BaselineID, Name: "现状 / baseline", Version: 1}, eval: s.model.Baseline().Clone()}
-	} else {
-		sc, err := s.store.Get(ctx, id)
-		if errors.Is(err, data.ErrScenarioNotFound) {
-			return nil, notFound("no scenario %q", id)
-		} else if err != nil {
-			return nil, err
-		}
-		st = &scenarioState{sc: sc}
+	if st != nil {
+		return st, s.refresh(ctx, st)
 	}
+	sc, err := s.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.scenarios[id]; cur != nil {
+		return cur, nil // loaded meanwhile by another request
+	}
+	st = &scenarioState{sc: sc}
 	s.scenarios[id] = st
 	return st, nil
+}
+
+// load reads scenario id from the store; a scenario that is gone is
+// forgotten here too.
+func (s *Server) load(ctx context.Context, id string) (*planner.Scenario, error) {
+	sc, err := s.store.Get(ctx, id)
+	if errors.Is(err, data.ErrScenarioNotFound) {
+		s.gone(id)
+		return nil, notFound("no scenario %q", id)
+	}
+	return sc, err
+}
+
+// refresh brings a cached scenario up to its stored version: a cheap
+// version check, and a reload with its evaluation rebuilt when another
+// replica has written it. The tiles of an older version are dropped by
+// the tile cache itself, which sees the version jump.
+func (s *Server) refresh(ctx context.Context, st *scenarioState) error {
+	id := st.id()
+	v, err := s.store.Version(ctx, id)
+	if errors.Is(err, data.ErrScenarioNotFound) {
+		s.gone(id)
+		return notFound("no scenario %q", id)
+	}
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	cur := st.sc.Version
+	st.mu.Unlock()
+	if v <= cur {
+		return nil
+	}
+	sc, err := s.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	if sc.Version > st.sc.Version { // versions only grow: never go back to an older read
+		st.sc, st.eval, st.sum = sc, nil, nil
+	}
+	st.mu.Unlock()
+	return nil
+}
+
+// id is the scenario's id, which never changes.
+func (st *scenarioState) id() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.sc.ID
 }
 
 // forget drops a scenario's cached state (deleted, or its save failed).
@@ -97,6 +154,42 @@ func (s *Server) forget(id string) {
 	}
 }
 
+// gone forgets everything this replica holds of a deleted scenario.
+func (s *Server) gone(id string) {
+	s.forget(id)
+	s.tiles.Drop(id)
+	s.runs.dropScenario(id)
+}
+
+// changed is told by a store that notifies (PostgreSQL) that some
+// replica wrote scenario id at version (0: deleted), and drops what is
+// cached of an older version at once, rather than at its next request.
+func (s *Server) changed(id string, version int64) {
+	if version == 0 {
+		s.gone(id)
+		return
+	}
+	s.mu.Lock()
+	st := s.scenarios[id]
+	s.mu.Unlock()
+	if st == nil {
+		return
+	}
+	go func() { // never hold up the store's listener behind an evaluation
+		st.mu.Lock()
+		stale := st.sc.Version < version
+		st.mu.Unlock()
+		if stale {
+			s.mu.Lock()
+			if s.scenarios[id] == st {
+				delete(s.scenarios, id)
+			}
+			s.mu.Unlock()
+			s.tiles.Drop(id)
+		}
+	}()
+}
+
 // scenarioBrief is a scenario in lists: its edits counted.
 type scenarioBrief struct {
 	ID      string `json:"id"`
@@ -105,20 +198,27 @@ type scenarioBrief struct {
 	Added   int    `json:"added"`
 	Changed int    `json:"changed"`
 	Closed  int    `json:"closed"`
+	// Unreadable says why a stored scenario cannot be read (a damaged
+	// row); it is listed so that planners see it is there.
+	Unreadable string `json:"unreadable,omitempty"`
 }
 
 func brief(sc *planner.Scenario) scenarioBrief {
-	return scenarioBrief{sc.ID, sc.Name, sc.Version, len(sc.Added), len(sc.Changed), len(sc.Closed)}
+	return scenarioBrief{ID: sc.ID, Name: sc.Name, Version: sc.Version, Added: len(sc.Added), Changed: len(sc.Changed), Closed: len(sc.Closed)}
 }
 
 func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.store.List(r.Context())
+	list, bad, err := s.store.List(r.Context())
 	if err != nil {
 		return err
 	}
 	out := []scenarioBrief{{ID: BaselineID, Name: "现状 / baseline", Version: 1}}
 	for _, sc := range list {
 		out = append(out, brief(sc))
+	}
+	for _, u := range bad {
+		s.log.Error("scenario store: a stored scenario cannot be read; listing the others", "db", s.store.String(), "scenario", u.ID, "problem", u.Problem)
+		out = append(out, scenarioBrief{ID: u.ID, Name: u.Name, Version: u.Version, Unreadable: u.Problem})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -220,9 +320,7 @@ func (s *Server) deleteScenario(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Delete(r.Context(), id); err != nil {
 		return storeError(err)
 	}
-	s.forget(id)
-	s.tiles.Drop(id)
-	s.runs.dropScenario(id)
+	s.gone(id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

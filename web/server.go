@@ -23,11 +23,11 @@ const maxBody = 1 << 20
 
 // Config is what a Server serves.
 type Config struct {
-	Bundle *data.Bundle        // the city
-	Model  *planner.Model      // the city judged under its profile
-	Store  *data.ScenarioStore // saved scenarios
-	Token  string              // when set, writes need "Authorization: Bearer Token"
-	Logger *slog.Logger        // nil: slog.Default()
+	Bundle *data.Bundle       // the city
+	Model  *planner.Model     // the city judged under its profile
+	Store  data.ScenarioStore // saved scenarios
+	Token  string             // when set, writes need "Authorization: Bearer Token"
+	Logger *slog.Logger       // nil: slog.Default()
 
 	// EvaluationBytes bounds the memory of scenario evaluations kept
 	// built; the least recently used are dropped and rebuilt from the
@@ -88,10 +88,11 @@ func New(cfg Config) (*Server, error) {
 		evalBytes = DefaultEvaluationBytes
 	}
 	s := &Server{bundle: cfg.Bundle, model: cfg.Model, tiles: t, token: cfg.Token, log: log,
-		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}, evals: newEvalCache(evalBytes),
+		runs: newOptimizeRuns(newReplicaID()), scenarios: map[string]*scenarioState{}, evals: newEvalCache(evalBytes),
 		basePath: base, trustProxy: cfg.TrustProxy, spec: spec, tileTag: tileTag(cfg.Version, cfg.Bundle)}
 	s.store = &timedStore{ScenarioStore: cfg.Store, s: s}
 	s.metrics = newMetrics(s, versionOrDev(cfg.Version))
+	s.watchStore()
 	return s, nil
 }
 

@@ -12,16 +12,16 @@ import (
 // into carecircle_store_duration_seconds. Other methods of the store pass
 // through untimed.
 type timedStore struct {
-	*data.ScenarioStore
+	data.ScenarioStore
 	s *Server
 }
 
 // List times the store's List.
-func (t *timedStore) List(ctx context.Context) ([]*planner.Scenario, error) {
+func (t *timedStore) List(ctx context.Context) ([]*planner.Scenario, []data.UnreadableScenario, error) {
 	done := t.s.storeTimer("list")
-	l, err := t.ScenarioStore.List(ctx)
+	l, bad, err := t.ScenarioStore.List(ctx)
 	done(err)
-	return l, err
+	return l, bad, err
 }
 
 // Get times the store's Get; "not found" is an answer, not an error.
@@ -41,9 +41,9 @@ func (t *timedStore) Create(ctx context.Context, name string, from *planner.Scen
 }
 
 // Save times the store's Save.
-func (t *timedStore) Save(ctx context.Context, sc *planner.Scenario, expect int64) error {
+func (t *timedStore) Save(ctx context.Context, sc *planner.Scenario, expect int64, edits ...planner.Edit) error {
 	done := t.s.storeTimer("save")
-	err := t.ScenarioStore.Save(ctx, sc, expect)
+	err := t.ScenarioStore.Save(ctx, sc, expect, edits...)
 	done(err)
 	return err
 }

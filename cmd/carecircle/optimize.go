@@ -180,7 +180,7 @@ func newOptimizeCmd() *cobra.Command {
 	f.StringVar(&out, "out", "", "output file, .json, .geojson or .kml (default: JSON on standard output)")
 	f.StringVar(&scenario, "scenario", "", "optimise on this saved scenario (its id) instead of today's city")
 	f.StringVar(&saveAs, "save-scenario", "", "save the suggestions as a new scenario of this name (from --scenario, else today's city), to open in carecircle serve")
-	f.StringVar(&db, "db", "", "scenario database of --scenario and --save-scenario (default: "+defaultDBPath()+")")
+	f.StringVar(&db, "db", "", dbHelp+defaultDBPath()+")")
 	return cmd
 }
 
@@ -188,15 +188,9 @@ func newOptimizeCmd() *cobra.Command {
 // new scenario named name, made from from (nil: today's city), in the
 // store at db (created when missing, as serve would).
 func saveSuggestions(ctx context.Context, db string, b *data.Bundle, p *planner.StandardsProfile, from *planner.Scenario, name string, r *siting.OptimizeResult) (*planner.Scenario, error) {
-	if db == "" {
-		db = defaultDBPath()
-	}
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
-		return nil, fmt.Errorf("--save-scenario: %w", err)
-	}
-	store, err := data.OpenScenarioStore(ctx, db, b.City.Name)
+	store, err := openStore(ctx, scenarioDB(db), b.City.Name, true)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--save-scenario: %w", err)
 	}
 	defer store.Close()
 	sc, err := store.Create(ctx, name, from)

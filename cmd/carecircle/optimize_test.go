@@ -115,7 +115,7 @@ func TestOptimizeSaveScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := store.List(context.Background())
+	list, _, err := store.List(context.Background())
 	store.Close()
 	if err != nil || len(list) != 1 || list[0].Name != "选址建议" || len(list[0].Added) != 4 || list[0].Added[0].ID != res.Sites[0].ID {
 		t.Fatalf("saved scenarios: %+v, %v", list, err)

@@ -55,7 +55,7 @@ func newReportCmd() *cobra.Command {
 	fl.StringVar(&rf.format, "format", "", strings.Join(report.Formats(), ", ")+" (default: from --out's extension, else json)")
 	fl.StringVar(&rf.out, "out", "", "output file (default: standard output)")
 	fl.StringVar(&rf.scenario, "scenario", "", "judge this saved scenario (its id) instead of today's city")
-	fl.StringVar(&rf.db, "db", "", "scenario database of --scenario (default: "+defaultDBPath()+")")
+	fl.StringVar(&rf.db, "db", "", dbHelp+defaultDBPath()+")")
 	fl.StringVar(&rf.region, "region", "", "report on one district, street or community (its code) instead of the whole city")
 	fl.StringVar(&rf.lang, "lang", "zh", "language of headers and labels: zh or en")
 	fl.StringVar(&rf.table, "table", "regions", "the table of a csv report: "+strings.Join(data.CSVTables(), ", "))
@@ -145,15 +145,9 @@ func runReport(cmd *cobra.Command, cf *cityFlags, rf *reportFlags) error {
 // serve command's default when empty). A missing file is an error, not a
 // new empty store.
 func loadScenario(ctx context.Context, db, city, id string) (*planner.Scenario, error) {
-	if db == "" {
-		db = defaultDBPath()
-	}
-	if _, err := os.Stat(db); err != nil {
-		return nil, fmt.Errorf("--scenario %s: no scenario database at %s (give --db FILE, the database `carecircle serve --db` keeps)", id, db)
-	}
-	store, err := data.OpenScenarioStore(ctx, db, city)
+	store, err := openStore(ctx, scenarioDB(db), city, false)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--scenario %s: %w", id, err)
 	}
 	defer store.Close()
 	sc, err := store.Get(ctx, id)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/web"
 	"github.com/spf13/cobra"
 )
@@ -46,9 +45,7 @@ func newServeCmd() *cobra.Command {
 			if !isLoopback(host) && token == "" {
 				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can change scenarios", addr)
 			}
-			if db == "" {
-				db = defaultDBPath()
-			}
+			db = scenarioDB(db)
 			evalBytes, err := mem.apply()
 			if err != nil {
 				return err
@@ -59,7 +56,7 @@ func newServeCmd() *cobra.Command {
 	cf.register(cmd)
 	hf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-	cmd.Flags().StringVar(&db, "db", "", "scenario database (SQLite) (default: "+defaultDBPath()+")")
+	cmd.Flags().StringVar(&db, "db", "", dbHelp+defaultDBPath()+")")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
 	mem.register(cmd)
 	return cmd
@@ -90,15 +87,11 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
-		return fmt.Errorf("--db %s: %w", db, err)
-	}
-	store, err := data.OpenScenarioStore(ctx, db, b.City.Name)
+	store, err := openStore(ctx, db, b.City.Name, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	slog.Info("scenario store open", "db", db)
 	cfg := web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default(), EvaluationBytes: evalBytes}
 	if err := hf.apply(&cfg); err != nil {
 		return err
@@ -108,6 +101,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
+	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
 	srv.WarmUp(ctx)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -475,7 +475,7 @@ func (r *OptimizeRequest) Validate() error {
 	if !(r.FloorArea >= 0) || math.IsInf(r.FloorArea, 0) {
 		return bad("floor_area_m2 %v: want a floor area ≥ 0 (0: the type's minimum)", r.FloorArea)
 	}
-	if err := FloorAreaRange().Check(r.FloorArea); err != nil {
+	if err := planner.FloorAreaRange().Check(r.FloorArea); err != nil {
 		return bad("floor_area_m2: %v", err)
 	}
 	if !(r.FloorPerElder >= 0) || math.IsInf(r.FloorPerElder, 0) {
@@ -486,7 +486,7 @@ func (r *OptimizeRequest) Validate() error {
 			if !(o.FloorArea > 0) || math.IsInf(o.FloorArea, 0) {
 				return bad("menu[%d]: floor_area_m2 %v: want a floor area > 0", i, o.FloorArea)
 			}
-			if err := FloorAreaRange().Check(o.FloorArea); err != nil {
+			if err := planner.FloorAreaRange().Check(o.FloorArea); err != nil {
 				return bad("menu[%d]: floor_area_m2: %v", i, err)
 			}
 			if !(o.Cost > 0) || math.IsInf(o.Cost, 0) {

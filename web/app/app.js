@@ -295,7 +295,8 @@ function scenarioName(s) { return s.id === BASELINE ? t('scenario.baseline') : s
 function renderScenarioBar() {
   const sel = $('scenario-select');
   const list = state.scenario && !state.scenarios.some((s) => s.id === state.scenario.id) ? [...state.scenarios, state.scenario] : state.scenarios;
-  sel.innerHTML = list.map((s) => `<option value="${esc(s.id)}">${esc(scenarioName(s))}</option>`).join('');
+  // A scenario the store cannot read is listed, greyed, with what is wrong.
+  sel.innerHTML = list.map((s) => `<option value="${esc(s.id)}"${s.unreadable ? ` disabled title="${esc(s.unreadable)}"` : ''}>${esc(scenarioName(s))}${s.unreadable ? ' ⚠' : ''}</option>`).join('');
   if (state.scenario) sel.value = state.scenario.id;
   const base = isBaseline();
   for (const id of ['btn-rename', 'btn-delete', 'btn-compare']) $(id).disabled = base;
