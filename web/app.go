@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
+	"path"
+	"strconv"
+	"strings"
 )
 
 // app is the web map: static files, vendored libraries included, so it
@@ -15,13 +19,42 @@ import (
 //go:embed all:app
 var app embed.FS
 
-// appHandler serves the embedded web app.
-func appHandler() http.Handler {
+// appHandler serves the embedded web app. What it does not hold (a
+// path that is no file, not valid UTF-8, or a method other than GET and
+// HEAD) gets the API's JSON error, like every other error.
+func (s *Server) appHandler() http.Handler {
 	sub, err := fs.Sub(app, "app")
 	if err != nil {
 		panic(err) // the embed pattern guarantees the folder
 	}
-	return http.FileServer(http.FS(sub))
+	files := http.FileServer(http.FS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			s.methodNotAllowed(w, r)
+			return
+		}
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if name == "" {
+			name = "."
+		}
+		if _, err := fs.Stat(sub, name); err != nil { // fs.Stat refuses invalid UTF-8 and odd names too
+			s.notFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// notFound answers a path the server has nothing at.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, notFound("nothing at %s %s", r.Method, strconv.QuoteToGraphic(r.URL.Path)))
+}
+
+// methodNotAllowed answers a method a path does not take.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+		Message: fmt.Sprintf("%s is not allowed on %s", r.Method, strconv.QuoteToGraphic(r.URL.Path))})
 }
 
 func gunzip(b []byte) ([]byte, error) {

@@ -116,7 +116,9 @@ func (s *Server) routes(r chi.Router) {
 	})
 	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.serveTile)
-	r.Handle("/*", appHandler())
+	r.Handle("/*", s.appHandler())
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
 }
 
 // handle adapts a handler that returns an error to http.HandlerFunc.
@@ -148,9 +150,13 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	err    error // a failure found while answering (noteFailure)
 }
 
 func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -160,6 +166,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		level := slog.LevelInfo
 		if strings.HasPrefix(r.URL.Path, "/tiles/") || r.Method == http.MethodGet && rec.status < 400 {
 			level = slog.LevelDebug
+		}
+		if rec.err != nil {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", rec.status, "err", rec.err)
+			return
 		}
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "took", time.Since(start))
 	})
