@@ -82,8 +82,14 @@ func call(t *testing.T, ts *httptest.Server, method, path string, body any, head
 		rd = bytes.NewReader(j)
 	}
 	req, _ := http.NewRequest(method, ts.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json") // as the web app sends; header may say otherwise
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
+		if header[i] == "Host" {
+			req.Host = header[i+1] // Go sends the field, not the header
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -27,6 +27,9 @@ type Config struct {
 	Store  *data.ScenarioStore // saved scenarios
 	Token  string              // when set, writes need "Authorization: Bearer Token"
 	Logger *slog.Logger        // nil: slog.Default()
+
+	Addr         string   // the listen address, whose host requests may name (guard.go)
+	AllowedHosts []string // further host names requests may name: a reverse proxy's
 }
 
 // Server is the HTTP face of one city. It is safe for concurrent use.
@@ -36,6 +39,7 @@ type Server struct {
 	store  *data.ScenarioStore
 	tiles  *tiles.Server
 	token  string
+	hosts  hostPolicy
 	log    *slog.Logger
 
 	runs *optimizeRuns // siting optimiser runs
@@ -58,13 +62,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
-		runs: newOptimizeRuns(), scenarios: map[string]*scenarioState{}}, nil
+		hosts: newHostPolicy(cfg.Addr, cfg.AllowedHosts),
+		runs:  newOptimizeRuns(), scenarios: map[string]*scenarioState{}}, nil
 }
 
 // Handler returns the server's routes with their middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.logRequests, limitBodies, s.authorizeWrites)
+	r.Use(s.recoverPanics, s.logRequests, s.guard, limitBodies, s.authorizeWrites)
 	s.routes(r)
 	return r
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/carecircle/carecircle/data"
@@ -19,6 +20,7 @@ import (
 func newServeCmd() *cobra.Command {
 	var cf cityFlags
 	var addr, db, token string
+	var allowedHosts []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web map and the HTTP API (the district demo when no city is given)",
@@ -43,16 +45,20 @@ func newServeCmd() *cobra.Command {
 			if !isLoopback(host) && token == "" {
 				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can change scenarios", addr)
 			}
+			if len(allowedHosts) == 0 && os.Getenv("CARECIRCLE_ALLOWED_HOSTS") != "" {
+				allowedHosts = strings.Split(os.Getenv("CARECIRCLE_ALLOWED_HOSTS"), ",")
+			}
 			if db == "" {
 				db = defaultDBPath()
 			}
-			return serve(cmd.Context(), cmd, &cf, addr, db, token)
+			return serve(cmd.Context(), cmd, &cf, web.Config{Addr: addr, Token: token, AllowedHosts: allowedHosts}, db)
 		},
 	}
 	cf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&db, "db", "", "scenario database (SQLite) (default: "+defaultDBPath()+")")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
+	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-hosts", nil, "host names requests may name besides loopback and --addr's host, e.g. a reverse proxy's public name (default: $CARECIRCLE_ALLOWED_HOSTS, comma-separated)")
 	return cmd
 }
 
@@ -72,7 +78,9 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "carecircle", "scenarios.db")
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, token string) error {
+// serve serves the city of cf with what cfg says (the listen address,
+// token and allowed hosts; serve fills in the rest) and scenarios in db.
+func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, cfg web.Config, db string) error {
 	b, err := cf.load(ctx)
 	if err != nil {
 		return err
@@ -90,12 +98,13 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 	}
 	defer store.Close()
 	slog.Info("scenario store open", "db", db)
-	srv, err := web.New(web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default()})
+	cfg.Bundle, cfg.Model, cfg.Store, cfg.Logger = b, m, store, slog.Default()
+	srv, err := web.New(cfg)
 	if err != nil {
 		return err
 	}
 	srv.WarmUp(ctx)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
