@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,7 +24,7 @@ type Config struct {
 	Bundle *data.Bundle        // the city
 	Model  *planner.Model      // the city judged under its profile
 	Store  *data.ScenarioStore // saved scenarios
-	Token  string              // when set, writes need "Authorization: Bearer Token"
+	Token  string              // when set, the API and tiles need "Authorization: Bearer Token" (auth.go)
 	Logger *slog.Logger        // nil: slog.Default()
 
 	Addr         string   // the listen address, whose host requests may name (guard.go)
@@ -69,7 +68,7 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server's routes with their middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.logRequests, s.guard, limitBodies, s.authorizeWrites)
+	r.Use(s.recoverPanics, s.logRequests, s.guard, limitBodies, s.authorize)
 	s.routes(r)
 	return r
 }
@@ -183,22 +182,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 func limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// authorizeWrites asks for the bearer token on every write when the server
-// has one.
-func (s *Server) authorizeWrites(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.token != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="carecircle"`)
-				s.writeError(w, r, &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "writes need Authorization: Bearer <token> (the --token or CARECIRCLE_TOKEN of the server)"})
-				return
-			}
-		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -27,8 +27,10 @@ func newServeCmd() *cobra.Command {
 		Long: "Serves the planners' web map and the JSON API (docs/api.md) for one city.\n" +
 			"With no arguments it serves the district demo city on http://127.0.0.1:8080.\n" +
 			"It binds to loopback unless --addr says otherwise; on any other address it\n" +
-			"refuses to start without a token (--token or CARECIRCLE_TOKEN), which writes\n" +
-			"then need as 'Authorization: Bearer TOKEN'. Scenarios are kept in --db.",
+			"refuses to start without a token (--token or CARECIRCLE_TOKEN), which the API\n" +
+			"and the map tiles then need as 'Authorization: Bearer TOKEN' (the web app asks\n" +
+			"for it once). Requests must name this server in Host: loopback, --addr's host,\n" +
+			"or --allowed-hosts (a reverse proxy's name). Scenarios are kept in --db.",
 		Example: "  carecircle serve\n  carecircle serve --city ./mycity --addr 0.0.0.0:8080 --token s3cret",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,7 +45,7 @@ func newServeCmd() *cobra.Command {
 				return fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", addr)
 			}
 			if !isLoopback(host) && token == "" {
-				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can change scenarios", addr)
+				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can see and change scenarios", addr)
 			}
 			if len(allowedHosts) == 0 && os.Getenv("CARECIRCLE_ALLOWED_HOSTS") != "" {
 				allowedHosts = strings.Split(os.Getenv("CARECIRCLE_ALLOWED_HOSTS"), ",")
@@ -57,7 +59,7 @@ func newServeCmd() *cobra.Command {
 	cf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&db, "db", "", "scenario database (SQLite) (default: "+defaultDBPath()+")")
-	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
+	cmd.Flags().StringVar(&token, "token", "", "bearer token required for the API and tiles, reads too; /healthz stays open (default: $CARECIRCLE_TOKEN)")
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-hosts", nil, "host names requests may name besides loopback and --addr's host, e.g. a reverse proxy's public name (default: $CARECIRCLE_ALLOWED_HOSTS, comma-separated)")
 	return cmd
 }
