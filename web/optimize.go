@@ -386,6 +386,7 @@ func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.startRun(ctx, run, snapshot)
+	longAnswer(w, wait)
 	waitFor(r, run, wait)
 	if status, apiErr := run.outcome(); status == runFailed && apiErr.Status < 500 {
 		// A question that cannot be answered is the request's fault: say so
@@ -420,6 +421,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	longAnswer(w, wait)
 	waitFor(r, run, wait)
 	writeJSON(w, http.StatusOK, run.body(true))
 	return nil

@@ -110,7 +110,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, cfg web.Confi
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := web.NewHTTPServer(srv.Handler(), web.DefaultTimeouts())
 	fmt.Fprintf(cmd.OutOrStdout(), "CareCircle serving %s on http://%s\n", b.City.Name, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
