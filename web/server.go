@@ -42,6 +42,7 @@ type Server struct {
 	log    *slog.Logger
 
 	runs *optimizeRuns // siting optimiser runs
+	pdf  *renderQueue  // turns to render PDF reports
 
 	mu        sync.Mutex
 	scenarios map[string]*scenarioState // evaluations of scenarios asked about
@@ -62,7 +63,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	return &Server{bundle: cfg.Bundle, model: cfg.Model, store: cfg.Store, tiles: t, token: cfg.Token, log: log,
 		hosts: newHostPolicy(cfg.Addr, cfg.AllowedHosts),
-		runs:  newOptimizeRuns(), scenarios: map[string]*scenarioState{}}, nil
+		runs:  newOptimizeRuns(), pdf: newRenderQueue(pdfAtOnce(), pdfWaiting, pdfMaxWait), scenarios: map[string]*scenarioState{}}, nil
 }
 
 // Handler returns the server's routes with their middleware.
