@@ -35,7 +35,7 @@ func testServer(t *testing.T, token string) (*httptest.Server, *data.ScenarioSto
 
 // testServerOf is testServer with the Server itself, for tests that look
 // inside it.
-func testServerOf(t *testing.T, token string) (*Server, *httptest.Server, *data.ScenarioStore) {
+func testServerOf(t testing.TB, token string) (*Server, *httptest.Server, *data.ScenarioStore) {
 	t.Helper()
 	tinyOnce.Do(func() {
 		ctx := context.Background()
