@@ -66,8 +66,8 @@ export function transformRequest(url) {
 
 // request sends one call. opts: {method, body (sent as JSON), raw (a File
 // or Blob sent as it is), version (If-Match), signal}.
-// A 401 asks once for the server's token and retries.
-export async function request(path, opts = {}, retried = false) {
+// A 401 asks for the server's token and retries, up to three times.
+export async function request(path, opts = {}, asked = 0) {
   const headers = authHeaders({ Accept: 'application/json' });
   const method = opts.method || 'GET';
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -86,8 +86,8 @@ export async function request(path, opts = {}, retried = false) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', t('error.network', { msg: err.message }));
   }
-  if (res.status === 401 && !retried) {
-    if (await askToken(Boolean(headers.Authorization))) return request(path, opts, true);
+  if (res.status === 401 && asked < 3) {
+    if (await askToken(Boolean(headers.Authorization))) return request(path, opts, asked + 1);
   }
   if (res.status === 204) return { data: null, etag: res.headers.get('ETag') };
   const text = await res.text();
