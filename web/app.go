@@ -42,9 +42,45 @@ func (s *Server) appHandler() http.Handler {
 			s.notFound(w, r)
 			return
 		}
-		files.ServeHTTP(w, r)
+		files.ServeHTTP(&fileErrors{ResponseWriter: w, s: s, r: r}, r)
 	})
 }
+
+// fileErrors turns the file server's own plain-text errors (a bad
+// Range, say) into the API's JSON error.
+type fileErrors struct {
+	http.ResponseWriter
+	s      *Server
+	r      *http.Request
+	failed bool
+}
+
+func (f *fileErrors) WriteHeader(code int) {
+	if code < 400 {
+		f.ResponseWriter.WriteHeader(code)
+		return
+	}
+	f.failed = true
+	h := f.Header()
+	h.Del("Content-Length")
+	h.Del("X-Content-Type-Options")
+	kind := "bad_request"
+	if code >= 500 {
+		kind = "internal"
+	}
+	f.s.writeError(f.ResponseWriter, f.r, &apiError{Status: code, Code: kind,
+		Message: fmt.Sprintf("%s: %s", strconv.QuoteToGraphic(f.r.URL.Path), http.StatusText(code))})
+}
+
+func (f *fileErrors) Write(b []byte) (int, error) {
+	if f.failed {
+		return len(b), nil // the plain-text body, replaced
+	}
+	return f.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (f *fileErrors) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 
 // notFound answers a path the server has nothing at.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,11 @@ func TestWrongInputIsA4xx(t *testing.T) {
 			errorCode(t, call(t, ts, c.method, c.path, c.body), c.status)
 		})
 	}
+	// The file server's own errors have the JSON body too.
+	r := call(t, ts, "GET", "/index.html", nil, "Range", "bytes=999999-")
+	if errorCode(t, r, 416) == "" || strings.Contains(string(r.raw), "invalid range") {
+		t.Fatalf("bad range: %s", r.raw)
+	}
 	// A long name that fits is kept.
 	if r := call(t, ts, "POST", "/api/v1/scenarios", map[string]any{"name": strings.Repeat("养", 200)}); r.status != 201 {
 		t.Fatalf("200 characters: %d %s", r.status, r.raw)
