@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -447,10 +448,15 @@ func (s *Server) getRunSites(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(data.SuggestionFormats, format) {
 		return notFound("no suggestions format %q: want one of %s", format, strings.Join(data.SuggestionFormats, ", "))
 	}
+	var buf bytes.Buffer // whole before any byte goes: a failure is an error, not a cut file
+	if err := data.WriteSuggestions(&buf, format, res); err != nil {
+		return err
+	}
 	ctype := map[string]string{"json": "application/json", "geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml"}[format]
 	w.Header().Set("Content-Type", ctype+"; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="suggestions-%s-%s.%s"`, run.scenario, run.id, format))
-	return data.WriteSuggestions(w, format, res)
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // finishedRun is the run a request names, which must have ended with an
