@@ -47,7 +47,7 @@ func newHostPolicy(addr string, allowed []string) hostPolicy {
 	}
 	p := hostPolicy{listen: normalHost(h)}
 	for _, a := range allowed {
-		if a = normalHost(a); a != "" {
+		if a = normalHost(strings.TrimSpace(a)); a != "" {
 			p.allowed = append(p.allowed, a)
 		}
 	}

@@ -76,6 +76,7 @@ func TestHostPolicy(t *testing.T) {
 		{"", nil, "192.168.1.5:8080", false},
 		{"0.0.0.0:8080", nil, "carecircle.example.org", false},
 		{"0.0.0.0:8080", []string{"CareCircle.example.org"}, "carecircle.example.org.", true},
+		{"127.0.0.1:8080", []string{"a.example", " planner.example.org "}, "planner.example.org:443", true},
 		{"192.168.1.5:8080", nil, "192.168.1.5", true},
 		{"192.168.1.5:8080", nil, "192.168.1.6", false},
 		{"planner.lan:8080", nil, "Planner.LAN:8080", true},
