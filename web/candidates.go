@@ -11,6 +11,10 @@ import (
 	"github.com/carecircle/carecircle/data"
 )
 
+// maxFileName is the longest upload file name, in bytes: what Linux and
+// most file systems allow.
+const maxFileName = 255
+
 // readCandidates reads an uploaded candidate-site file (the buildings a
 // bureau could use: CSV, XLSX or GeoJSON, as `carecircle optimize
 // --candidates` takes) and answers the candidates as the optimise request
@@ -18,7 +22,11 @@ import (
 // extension says the format, and problems name it with the row or
 // feature and field.
 func (s *Server) readCandidates(w http.ResponseWriter, r *http.Request) error {
-	name := filepath.Base(strings.TrimSpace(r.URL.Query().Get("filename")))
+	raw := r.URL.Query().Get("filename")
+	if strings.ContainsRune(raw, 0) || len(raw) > maxFileName {
+		return badRequest("filename", "filename: want a file name of at most %d bytes with no NUL character", maxFileName)
+	}
+	name := filepath.Base(strings.TrimSpace(raw))
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".xlsx", ".geojson", ".json":
 	default:

@@ -128,7 +128,20 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", base, artefacts, cityURL+"/")
+	// A server of the same city with a token, for the token dialog.
+	const token = "e2e-token"
+	tokStore, err := data.OpenScenarioStore(ctx, filepath.Join(t.TempDir(), "token.db"), b.City.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tokStore.Close() })
+	tokSrv, err := web.New(web.Config{Bundle: b, Model: m, Store: tokStore, Token: token, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokTS := httptest.NewServer(tokSrv.Handler())
+	t.Cleanup(tokTS.Close)
+	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", base, artefacts, cityURL+"/", tokTS.URL+"/", token)
 	cmd.Dir = "e2e"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
 	cmd.WaitDelay = 10 * time.Second

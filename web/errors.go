@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"syscall"
 )
 
 // apiError is an error with its HTTP status and the body the API sends:
@@ -47,12 +49,47 @@ func forbidden(format string, args ...any) *apiError {
 	return &apiError{Status: http.StatusForbidden, Code: "read_only", Message: fmt.Sprintf(format, args...)}
 }
 
-// writeJSON sends v with status.
+// writeJSON sends v with status. It encodes to a buffer first, so a value
+// that cannot be encoded (an indicator that overflowed to +Inf) is a 500
+// with the error body, noted for the request log, never a 200 with an
+// empty or cut body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		noteFailure(w, fmt.Errorf("encoding the %d answer as JSON: %w", status, err))
+		status = http.StatusInternalServerError
+		buf.Reset()
+		json.NewEncoder(&buf).Encode(map[string]*apiError{"error": {Code: "internal",
+			Message: "the answer could not be encoded as JSON (a figure is not a finite number); the server log has the details"}})
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
+}
+
+// noteFailure hands err to the request log (logRequests) through the
+// writers wrapped around w, for failures found after the handler chose
+// its answer.
+func noteFailure(w http.ResponseWriter, err error) {
+	for {
+		switch x := w.(type) {
+		case *statusRecorder:
+			x.err = err
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return
+		}
+	}
+}
+
+// diskFull tells whether err is the store or a file running out of disk:
+// ENOSPC from the system, or SQLite's SQLITE_FULL (13, the low byte of
+// its extended codes).
+func diskFull(err error) bool {
+	var coded interface{ Code() int }
+	return errors.Is(err, syscall.ENOSPC) || errors.As(err, &coded) && coded.Code()&0xff == 13
 }
 
 // writeError sends err as the API's error body. Errors that are not
@@ -60,7 +97,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // real one.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) {
+	if !errors.As(err, &ae) && diskFull(err) {
+		s.log.ErrorContext(r.Context(), "request failed: the disk is full", "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = &apiError{Status: http.StatusInsufficientStorage, Code: "disk_full",
+			Message: "the server's disk is full, so the change was not saved; free some space on it and try again"}
+	}
+	if ae == nil {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; the server log has the details"}
 	}

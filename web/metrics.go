@@ -115,11 +115,6 @@ func (s *Server) measure(next http.Handler) http.Handler {
 var knownMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true,
 	http.MethodPatch: true, http.MethodPut: true, http.MethodDelete: true, http.MethodOptions: true}
 
-// Unwrap lets http.ResponseController reach the connection through the
-// status recorders of the logging and metrics middleware (to flush a
-// long poll, say).
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 // whatIfOps name the facility edits by method.
 var whatIfOps = map[string]string{http.MethodPost: "add", http.MethodPatch: "change", http.MethodDelete: "close"}
 

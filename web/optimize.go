@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -392,6 +393,7 @@ func (s *Server) startOptimize(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.startRun(ctx, run, snapshot)
+	longAnswer(w, wait)
 	waitFor(r, run, wait)
 	if status, apiErr := run.outcome(); status == runFailed && apiErr.Status < 500 {
 		// A question that cannot be answered is the request's fault: say so
@@ -426,6 +428,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	longAnswer(w, wait)
 	waitFor(r, run, wait)
 	writeJSON(w, http.StatusOK, run.body(true))
 	return nil
@@ -451,10 +454,15 @@ func (s *Server) getRunSites(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(data.SuggestionFormats, format) {
 		return notFound("no suggestions format %q: want one of %s", format, strings.Join(data.SuggestionFormats, ", "))
 	}
+	var buf bytes.Buffer // whole before any byte goes: a failure is an error, not a cut file
+	if err := data.WriteSuggestions(&buf, format, res); err != nil {
+		return err
+	}
 	ctype := map[string]string{"json": "application/json", "geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml"}[format]
 	w.Header().Set("Content-Type", ctype+"; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="suggestions-%s-%s.%s"`, run.scenario, run.id, format))
-	return data.WriteSuggestions(w, format, res)
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // finishedRun is the run a request names, which must have ended with an

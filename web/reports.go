@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -21,7 +22,8 @@ import (
 // with its media type and a download name (Content-Disposition with an
 // RFC 5987 UTF-8 file name). inline=1 shows it in the browser instead.
 // A PDF needs Chromium on the server: without it the answer is 501 with
-// the way to install it.
+// the way to install it. PDFs wait for a turn (pdfqueue.go): when too
+// many wait, the answer is 503 with Retry-After.
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 	format := strings.ToLower(chi.URLParam(r, "format"))
 	if !slices.Contains(report.Formats(), format) {
@@ -64,8 +66,20 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("region", "%v", err)
 	}
 	in.Chromium = browser
+	ctx := r.Context()
+	if format == "pdf" {
+		release, err := s.pdf.turn(ctx, w)
+		if err != nil {
+			return err
+		}
+		defer release()
+		longAnswer(w, pdfMaxWait+pdfRenderTime)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, pdfRenderTime)
+		defer cancel()
+	}
 	var buf bytes.Buffer
-	if err := report.Write(r.Context(), &buf, format, in); err != nil {
+	if err := report.Write(ctx, &buf, format, in); err != nil {
 		return err
 	}
 	disposition := "attachment"

@@ -399,6 +399,8 @@ func storeError(err error) error {
 	switch {
 	case errors.Is(err, data.ErrScenarioNotFound):
 		return notFound("%v", err)
+	case errors.Is(err, data.ErrInvalidScenarioName):
+		return badRequest("name", "name: %v", err)
 	case errors.As(err, &vc):
 		return conflict(vc.Current, "%v", err)
 	}

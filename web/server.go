@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,7 +25,7 @@ type Config struct {
 	Bundle *data.Bundle       // the city
 	Model  *planner.Model     // the city judged under its profile
 	Store  data.ScenarioStore // saved scenarios
-	Token  string             // when set, writes need "Authorization: Bearer Token"
+	Token  string             // when set, the API and tiles need "Authorization: Bearer Token" (auth.go)
 	Logger *slog.Logger       // nil: slog.Default()
 
 	// EvaluationBytes bounds the memory of scenario evaluations kept
@@ -37,6 +36,9 @@ type Config struct {
 	BasePath   string // path prefix the server is mounted at, e.g. "/cq/" (basepath.go); "" is "/"
 	TrustProxy bool   // build public URLs from X-Forwarded-Proto/Host/Prefix
 	Version    string // the build's version, for /metrics and tile ETags ("" is "dev")
+
+	Addr         string   // the listen address, whose host requests may name (guard.go)
+	AllowedHosts []string // further host names requests may name: a reverse proxy's
 }
 
 // Server is the HTTP face of one city. It is safe for concurrent use.
@@ -46,6 +48,7 @@ type Server struct {
 	store  *timedStore // Config.Store, timed (storetimer.go)
 	tiles  *tiles.Server
 	token  string
+	hosts  hostPolicy
 	log    *slog.Logger
 
 	basePath   string
@@ -55,6 +58,7 @@ type Server struct {
 	tileTag    string // ETag prefix of tiles: changes with the build and the city
 
 	runs *optimizeRuns // siting optimiser runs
+	pdf  *renderQueue  // turns to render PDF reports
 
 	mu        sync.Mutex
 	scenarios map[string]*scenarioState // evaluations of scenarios asked about
@@ -88,6 +92,7 @@ func New(cfg Config) (*Server, error) {
 		evalBytes = DefaultEvaluationBytes
 	}
 	s := &Server{bundle: cfg.Bundle, model: cfg.Model, tiles: t, token: cfg.Token, log: log,
+		hosts: newHostPolicy(cfg.Addr, cfg.AllowedHosts), pdf: newRenderQueue(pdfAtOnce(), pdfWaiting, pdfMaxWait),
 		runs: newOptimizeRuns(newReplicaID()), scenarios: map[string]*scenarioState{}, evals: newEvalCache(evalBytes),
 		basePath: base, trustProxy: cfg.TrustProxy, spec: spec, tileTag: tileTag(cfg.Version, cfg.Bundle)}
 	s.store = &timedStore{ScenarioStore: cfg.Store, s: s}
@@ -99,7 +104,7 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server's routes with their middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.logRequests, s.measure, middleware.GetHead, compress, limitBodies, s.authorizeWrites)
+	r.Use(s.recoverPanics, s.logRequests, s.measure, s.guard, middleware.GetHead, compress, limitBodies, s.authorize)
 	s.routes(r)
 	return withRequestID(s.underBase(r))
 }
@@ -155,7 +160,9 @@ func (s *Server) routes(r chi.Router) {
 	})
 	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.serveTile)
-	r.Get("/*", appHandler().ServeHTTP)
+	r.Handle("/*", s.appHandler())
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
 }
 
 // handle adapts a handler that returns an error to http.HandlerFunc.
@@ -187,9 +194,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	err    error // a failure found while answering (noteFailure)
 }
 
 func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the connection through the
+// status recorders of the logging and metrics middleware (its deadlines,
+// or to flush a long poll).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -200,6 +213,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/tiles/") || r.Method == http.MethodGet && rec.status < 400 {
 			level = slog.LevelDebug
 		}
+		if rec.err != nil {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", rec.status, "err", rec.err)
+			return
+		}
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "took", time.Since(start))
 	})
 }
@@ -207,22 +224,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 func limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// authorizeWrites asks for the bearer token on every write when the server
-// has one.
-func (s *Server) authorizeWrites(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.token != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="carecircle"`)
-				s.writeError(w, r, &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "writes need Authorization: Bearer <token> (the --token or CARECIRCLE_TOKEN of the server)"})
-				return
-			}
-		}
 		next.ServeHTTP(w, r)
 	})
 }

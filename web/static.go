@@ -20,6 +20,12 @@ import (
 // on first request, and kept.
 type staticFiles struct {
 	files map[string]*staticFile // by path, "index.html" for the root
+
+	// What a request for no file or with another method than GET or
+	// HEAD gets, and how a file's own errors (a bad Range) are written;
+	// nil: net/http's plain text.
+	notFound, methodNotAllowed http.HandlerFunc
+	wrap                       func(http.ResponseWriter, *http.Request) http.ResponseWriter
 }
 
 type staticFile struct {
@@ -77,6 +83,10 @@ func (f *staticFile) gzipped() []byte {
 func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
+		if sf.methodNotAllowed != nil {
+			sf.methodNotAllowed(w, r)
+			return
+		}
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
@@ -86,6 +96,10 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := sf.files[name]
 	if f == nil {
+		if sf.notFound != nil {
+			sf.notFound(w, r)
+			return
+		}
 		http.NotFound(w, r)
 		return
 	}
@@ -103,5 +117,8 @@ func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("ETag", etag)
 	// ServeContent answers If-None-Match (304), HEAD and ranges.
+	if sf.wrap != nil {
+		w = sf.wrap(w, r)
+	}
 	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
 }

@@ -21,14 +21,17 @@ func newServeCmd() *cobra.Command {
 	var hf httpFlags
 	var addr, db, token string
 	var mem memoryFlags
+	var allowedHosts []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web map and the HTTP API (the district demo when no city is given)",
 		Long: "Serves the planners' web map and the JSON API (docs/api.md) for one city.\n" +
 			"With no arguments it serves the district demo city on http://127.0.0.1:8080.\n" +
 			"It binds to loopback unless --addr says otherwise; on any other address it\n" +
-			"refuses to start without a token (--token or CARECIRCLE_TOKEN), which writes\n" +
-			"then need as 'Authorization: Bearer TOKEN'. Scenarios are kept in --db.",
+			"refuses to start without a token (--token or CARECIRCLE_TOKEN), which the API\n" +
+			"and the map tiles then need as 'Authorization: Bearer TOKEN' (the web app asks\n" +
+			"for it once). Requests must name this server in Host: loopback, --addr's host,\n" +
+			"or --allowed-hosts (a reverse proxy's name). Scenarios are kept in --db.",
 		Example: "  carecircle serve\n  carecircle serve --city ./mycity --addr 0.0.0.0:8080 --token s3cret",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,21 +46,25 @@ func newServeCmd() *cobra.Command {
 				return fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", addr)
 			}
 			if !isLoopback(host) && token == "" {
-				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can change scenarios", addr)
+				return fmt.Errorf("--addr %s is not a loopback address: give --token (or CARECIRCLE_TOKEN) so that only holders of it can see and change scenarios", addr)
+			}
+			if len(allowedHosts) == 0 && os.Getenv("CARECIRCLE_ALLOWED_HOSTS") != "" {
+				allowedHosts = strings.Split(os.Getenv("CARECIRCLE_ALLOWED_HOSTS"), ",")
 			}
 			db = scenarioDB(db)
 			evalBytes, err := mem.apply()
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), cmd, &cf, &hf, addr, db, token, evalBytes)
+			return serve(cmd.Context(), cmd, &cf, &hf, web.Config{Addr: addr, Token: token, AllowedHosts: allowedHosts, EvaluationBytes: evalBytes}, db)
 		},
 	}
 	cf.register(cmd)
 	hf.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&db, "db", "", dbHelp+defaultDBPath()+")")
-	cmd.Flags().StringVar(&token, "token", "", "bearer token required for writes (default: $CARECIRCLE_TOKEN)")
+	cmd.Flags().StringVar(&token, "token", "", "bearer token required for the API and tiles, reads too; /healthz stays open (default: $CARECIRCLE_TOKEN)")
+	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-hosts", nil, "host names requests may name besides loopback and --addr's host, e.g. a reverse proxy's public name (default: $CARECIRCLE_ALLOWED_HOSTS, comma-separated)")
 	mem.register(cmd)
 	return cmd
 }
@@ -78,7 +85,10 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "carecircle", "scenarios.db")
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags, addr, db, token string, evalBytes int64) error {
+// serve serves the city of cf with what cfg says (the listen address,
+// token, allowed hosts and evaluation memory; serve fills in the rest),
+// hf's HTTP settings and scenarios in db.
+func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags, cfg web.Config, db string) error {
 	b, err := cf.load(ctx)
 	if err != nil {
 		return err
@@ -92,7 +102,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 		return err
 	}
 	defer store.Close()
-	cfg := web.Config{Bundle: b, Model: m, Store: store, Token: token, Logger: slog.Default(), EvaluationBytes: evalBytes}
+	cfg.Bundle, cfg.Model, cfg.Store, cfg.Logger = b, m, store, slog.Default()
 	if err := hf.apply(&cfg); err != nil {
 		return err
 	}
@@ -103,11 +113,11 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	}
 	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
 	srv.WarmUp(ctx)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := web.NewHTTPServer(srv.Handler(), web.DefaultTimeouts())
 	fmt.Fprintf(cmd.OutOrStdout(), "CareCircle serving %s on http://%s%s\n", b.City.Name, ln.Addr(), strings.TrimSuffix(cfg.BasePath, "/"))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

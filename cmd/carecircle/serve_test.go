@@ -127,3 +127,41 @@ func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
 		t.Fatalf("got %v, want a refusal naming --token", err)
 	}
 }
+
+// TestServeGuardsReadsAndHosts runs the server binary with a token and a
+// reverse proxy's name (from the environment): reads need the token, the
+// proxy's Host is served and a foreign one refused.
+func TestServeGuardsReadsAndHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server binary")
+	}
+	bin := buildBinary(t)
+	t.Setenv("CARECIRCLE_TOKEN", "s3cret")
+	t.Setenv("CARECIRCLE_ALLOWED_HOSTS", "planner.example.org,other.example.org")
+	_, url := startServer(t, bin, "--demo", "tiny", "--db", filepath.Join(t.TempDir(), "s.db"))
+	for _, c := range []struct {
+		host, token string
+		want        int
+	}{
+		{"", "", 401},
+		{"", "s3cret", 200},
+		{"planner.example.org", "s3cret", 200},
+		{"evil.example", "s3cret", 421},
+	} {
+		req, _ := http.NewRequest("GET", url+"/api/v1/city", nil)
+		if c.host != "" {
+			req.Host = c.host
+		}
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("Host %q token %q: %d, want %d", c.host, c.token, resp.StatusCode, c.want)
+		}
+	}
+}

@@ -14,21 +14,65 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = 'carecircle.token';
 
+// The server's token (serve --token), asked for once and kept for the
+// session (sessionStorage: gone when the tab closes).
 function token() {
-  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+  try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+}
+
+let asking = null; // the one token dialog open, shared by every request waiting on it
+
+// askToken shows a small dialog asking for the server's token and
+// resolves to it, or to '' when the planner cancels. Requests that fail
+// at the same time share one dialog.
+function askToken(wrong) {
+  if (asking) return asking;
+  asking = new Promise((resolve) => {
+    const dlg = document.createElement('dialog');
+    dlg.className = 'token-dialog';
+    dlg.dataset.testid = 'token-dialog';
+    dlg.innerHTML = `<form method="dialog"><p></p><input type="password" autocomplete="current-password" required>
+      <div class="token-buttons"><button value="cancel" formnovalidate></button><button value="ok"></button></div></form>`;
+    dlg.querySelector('p').textContent = t(wrong ? 'token.wrong' : 'token.prompt');
+    dlg.querySelector('input').setAttribute('aria-label', t('token.label'));
+    dlg.querySelector('button[value=cancel]').textContent = t('token.cancel');
+    dlg.querySelector('button[value=ok]').textContent = t('token.ok');
+    dlg.addEventListener('close', () => {
+      const v = dlg.returnValue === 'ok' ? dlg.querySelector('input').value.trim() : '';
+      dlg.remove();
+      if (v) { try { sessionStorage.setItem(TOKEN_KEY, v); } catch { /* private mode: ask again next time */ } }
+      asking = null;
+      resolve(v);
+    });
+    document.body.appendChild(dlg);
+    dlg.showModal();
+  });
+  return asking;
+}
+
+// authHeaders adds the token, when there is one, to headers.
+function authHeaders(headers = {}) {
+  const tok = token();
+  if (tok) headers.Authorization = `Bearer ${tok}`;
+  return headers;
+}
+
+// transformRequest is MapLibre's hook for the map's own requests: tiles
+// from this server carry the token too.
+export function transformRequest(url) {
+  if (url.startsWith(location.origin + '/')) return { url, headers: authHeaders() };
+  return { url };
 }
 
 // request sends one call. opts: {method, body (sent as JSON), raw (a File
 // or Blob sent as it is), version (If-Match), signal}.
-// A 401 on a write asks once for the server's token and retries.
-export async function request(path, opts = {}, retried = false) {
-  const headers = { Accept: 'application/json' };
+// A 401 asks for the server's token and retries, up to three times.
+export async function request(path, opts = {}, asked = 0) {
+  const headers = authHeaders({ Accept: 'application/json' });
   const method = opts.method || 'GET';
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.raw !== undefined) headers['Content-Type'] = 'application/octet-stream';
   if (opts.version != null) headers['If-Match'] = `"${opts.version}"`;
-  const tok = token();
-  if (tok && method !== 'GET') headers.Authorization = `Bearer ${tok}`;
   let res;
   try {
     res = await fetch(path, {
@@ -42,12 +86,8 @@ export async function request(path, opts = {}, retried = false) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', t('error.network', { msg: err.message }));
   }
-  if (res.status === 401 && method !== 'GET' && !retried) {
-    const entered = window.prompt(t('token.prompt'), '');
-    if (entered) {
-      try { localStorage.setItem(TOKEN_KEY, entered.trim()); } catch { /* ignore */ }
-      return request(path, opts, true);
-    }
+  if (res.status === 401 && asked < 3) {
+    if (await askToken(Boolean(headers.Authorization))) return request(path, opts, asked + 1);
   }
   if (res.status === 204) return { data: null, etag: res.headers.get('ETag') };
   const text = await res.text();
@@ -102,3 +142,31 @@ export const api = {
 
   reportURL: (id, format, lang) => `api/v1/reports/gap.${format}?scenario=${enc(id)}&lang=${enc(lang)}`,
 };
+
+// Links to the API (report and suggestion downloads) cannot carry a
+// header: when the server has a token, a click on one fetches it with
+// the token and hands the browser the file.
+document.addEventListener('click', async (ev) => {
+  const a = ev.target.closest?.('a[href^="/api/"]');
+  if (!a || !token() || ev.defaultPrevented || ev.button !== 0) return;
+  ev.preventDefault();
+  const win = a.target === '_blank' ? window.open('', '_blank') : null; // opened now: a later open is blocked
+  try {
+    const res = await fetch(a.getAttribute('href'), { headers: authHeaders(), cache: 'no-store' });
+    if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, t('error.generic', { status: res.status }));
+    const url = URL.createObjectURL(await res.blob());
+    if (win) {
+      win.location = url;
+    } else {
+      const m = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('Content-Disposition') || '');
+      const save = document.createElement('a');
+      save.href = url;
+      save.download = m ? decodeURIComponent(m[1]) : a.getAttribute('download') || '';
+      save.click();
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (err) {
+    if (win) win.close();
+    window.dispatchEvent(new CustomEvent('carecircle-error', { detail: err }));
+  }
+});

@@ -7,7 +7,7 @@ import { TerraDraw, TerraDrawPointMode, TerraDrawSelectMode } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import * as echarts from 'echarts';
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, transformRequest } from './api.js';
 import { t, label, getLang, setLang, applyStatic } from './i18n.js';
 import { buildStyle, INDICATORS, SWITCHES, TYPE_COLOURS, OTHER_COLOUR, PROPOSED_COLOUR, IDLE_COLOUR, fillColour } from './mapstyle.js';
 import { createSuggest } from './suggest.js';
@@ -135,6 +135,7 @@ function showError(err) {
   const msg = err instanceof ApiError || err instanceof Error ? err.message : String(err);
   toast(t('error.prefix') + msg, 'error', 9000);
 }
+window.addEventListener('carecircle-error', (ev) => showError(ev.detail)); // from api.js's downloads
 
 // ---------- regions ----------
 
@@ -664,6 +665,7 @@ async function initMap() {
     maxPitch: 0,
     dragRotate: false,
     localIdeographFontFamily: false,
+    transformRequest, // tiles carry the server's token
   });
   map.touchZoomRotate.disableRotation();
   state.map = map;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser test of the CareCircle web map.
 //
-//   node e2e.mjs <server URL> <artefacts dir> <city server URL>
+//   node e2e.mjs <server URL> <artefacts dir> <city server URL> [<server with a token> <its token>]
 //
 // Drives Debian's chromium (/usr/bin/chromium, or $CHROMIUM) headless with
 // playwright-core: opens the map, creates a scenario through the interface,
@@ -11,7 +11,9 @@
 // checks its curve and list, accepts one (the coverage figure rises by its
 // gain), rejects another, checks the panel comes back after a reload, and
 // chooses among an uploaded list of buildings; on the city demo's server
-// (whose runs take seconds) it starts a run and cancels it. Fails on any
+// (whose runs take seconds) it starts a run and cancels it; on a server
+// with a token, the app asks for it (again when wrong), draws the map
+// with it, keeps it over a reload and downloads a report with it. Fails on any
 // console error not expected by a step and on any request to a host other
 // than 127.0.0.1. Screenshots go to the artefacts dir. Exits 1 with a
 // message on failure.
@@ -21,9 +23,9 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const [base, outArg, cityBase] = process.argv.slice(2);
+const [base, outArg, cityBase, tokenBase, token] = process.argv.slice(2);
 if (!base || !cityBase) {
-  console.error('usage: node e2e.mjs <server URL> <artefacts dir> <city server URL>');
+  console.error('usage: node e2e.mjs <server URL> <artefacts dir> <city server URL> [<server with a token> <its token>]');
   process.exit(2);
 }
 const out = resolve(outArg || 'artefacts');
@@ -477,6 +479,41 @@ async function main() {
     check(/15-minute/.test(title || ''), `the English switch did not change the title (${title})`);
     await shot(page, '6-english.png');
     await page.click('#btn-lang');
+
+    if (tokenBase) {
+      step = 'ask for the token';
+      const errorsBefore = consoleErrors.length;
+      const tp = await context.newPage();
+      watch(tp);
+      await tp.goto(tokenBase, { waitUntil: 'load' });
+      const dlg = '[data-testid="token-dialog"]';
+      await tp.waitForSelector(dlg);
+      const first = await tp.textContent(`${dlg} p`);
+      await tp.fill(`${dlg} input`, 'not-the-token');
+      await tp.click(`${dlg} button[value=ok]`);
+      await tp.waitForFunction((d) => { const el = document.querySelector(d); return el && el.open && el.querySelector('p').textContent; }, dlg);
+      const again = await tp.textContent(`${dlg} p`);
+      check(again && again !== first, `a wrong token is not said to be wrong (first "${first}", then "${again}")`);
+      await shot(tp, '7-token.png');
+      await tp.fill(`${dlg} input`, token);
+      await tp.click(`${dlg} button[value=ok]`);
+      await tp.waitForFunction(() => window.cc && window.cc.ready === true, null, { timeout: 60000 });
+      await waitMapSettled(tp, 0, 60000);
+      const drawn = await tp.evaluate(() => window.cc.map.queryRenderedFeatures({ layers: ['comm-fill'] }).length);
+      check(drawn > 0, 'with the token the map drew no communities (tiles without the token?)');
+      step = 'keep the token over a reload';
+      await tp.reload({ waitUntil: 'load' });
+      await tp.waitForFunction(() => window.cc && window.cc.ready === true, null, { timeout: 60000 });
+      check(!(await tp.$(dlg)), 'the token was asked for again after a reload');
+      step = 'download a report with the token';
+      const [download] = await Promise.all([tp.waitForEvent('download'), tp.click('#export-csv')]);
+      check(/\.csv$/.test(download.suggestedFilename()), `the report download is named ${download.suggestedFilename()}`);
+      await tp.close();
+      // The 401s the browser logged were the point of the step.
+      const expected = consoleErrors.splice(errorsBefore).filter((e) => !/401|Unauthorized/.test(e));
+      consoleErrors.push(...expected);
+      log('token asked for once, wrong one refused, map and report with it');
+    }
 
     step = 'check requests and console';
     const host = new URL(base).hostname;

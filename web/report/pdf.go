@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -41,14 +42,30 @@ func FindChromium() (string, error) {
 	return "", ErrNoChromium
 }
 
-// ChromiumFlags are the flags every headless run gets: no sandbox (root
-// in containers), no GPU, and no background networking, so the browser
-// asks nothing of the network (it has none here).
+// ChromiumFlags are the flags every headless run gets: no GPU, and no
+// background networking, so the browser asks nothing of the network (it
+// has none here). The sandbox is left on; SandboxFlags says when not.
 var ChromiumFlags = []string{
-	"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+	"--headless", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
 	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
 	"--disable-default-apps", "--mute-audio", "--hide-scrollbars",
 }
+
+// SandboxFlags are the flags that turn Chromium's sandbox off when it
+// cannot run: Chromium refuses to start sandboxed as root, so a run as
+// root gets --no-sandbox (a server should not run as root; containers
+// often do). A run as another user keeps the sandbox, and PrintPDF
+// retries without it only when Chromium says no sandbox is usable
+// (a container without user namespaces).
+func SandboxFlags() []string {
+	if os.Geteuid() == 0 {
+		return []string{"--no-sandbox"}
+	}
+	return nil
+}
+
+// noSandboxMessages are what Chromium says when it cannot sandbox itself.
+var noSandboxMessages = []string{"No usable sandbox", "setuid sandbox"}
 
 // pdfTimeout bounds one print: the city's report prints in seconds.
 const pdfTimeout = 3 * time.Minute
@@ -104,12 +121,19 @@ func PrintPDF(ctx context.Context, browser, htmlPath, pdfPath string) error {
 	defer os.RemoveAll(profile)
 	ctx, cancel := context.WithTimeout(ctx, pdfTimeout)
 	defer cancel()
-	args := append(append([]string(nil), ChromiumFlags...),
-		"--user-data-dir="+profile, "--no-pdf-header-footer", "--print-to-pdf="+pdfPath,
-		(&url.URL{Scheme: "file", Path: abs}).String())
-	cmd := exec.CommandContext(ctx, browser, args...)
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
+	run := func(sandbox []string) ([]byte, error) {
+		args := append(append(append([]string(nil), ChromiumFlags...), sandbox...),
+			"--user-data-dir="+profile, "--no-pdf-header-footer", "--print-to-pdf="+pdfPath,
+			(&url.URL{Scheme: "file", Path: abs}).String())
+		cmd := exec.CommandContext(ctx, browser, args...)
+		cmd.WaitDelay = 5 * time.Second
+		return cmd.CombinedOutput()
+	}
+	sandbox := SandboxFlags()
+	out, err := run(sandbox)
+	if err != nil && sandbox == nil && ctx.Err() == nil && containsAny(string(out), noSandboxMessages) {
+		out, err = run([]string{"--no-sandbox"}) // this machine allows no sandbox
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("pdf report: %s did not finish printing %s within %s", browser, htmlPath, pdfTimeout)
 	}
@@ -120,6 +144,16 @@ func PrintPDF(ctx context.Context, browser, htmlPath, pdfPath string) error {
 		return fmt.Errorf("pdf report: %s wrote no PDF for %s\n%s", browser, htmlPath, tail(out, 2000))
 	}
 	return nil
+}
+
+// containsAny tells whether s contains one of subs.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // tail returns the last n bytes of b.

@@ -357,7 +357,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		_, pwErr := os.Stat(filepath.Join(pw, "index.mjs"))
 		if nodeErr != nil || pwErr != nil {
 			t.Logf("node or %s missing: screenshot with chromium alone, no request log", pw)
-			cmd := exec.CommandContext(ctx, browser, append(append([]string(nil), ChromiumFlags...),
+			cmd := exec.CommandContext(ctx, browser, append(append(append([]string(nil), ChromiumFlags...), SandboxFlags()...),
 				"--user-data-dir="+t.TempDir(), "--window-size=900,6000", "--screenshot="+shot, "file://"+html)...)
 			if b, err := cmd.CombinedOutput(); err != nil {
 				cancel()
