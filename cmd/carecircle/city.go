@@ -27,7 +27,7 @@ type cityFlags struct {
 func (f *cityFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.dir, "city", "", "city bundle folder (see docs/data-format.md)")
-	fl.StringVar(&f.demo, "demo", "", "use a synthetic demo city instead of --city: tiny, district or city (--demo alone: district)")
+	fl.StringVar(&f.demo, "demo", "", "use a synthetic demo city instead of --city: tiny, district, city or municipality (--demo alone: district)")
 	fl.Lookup("demo").NoOptDefVal = "district"
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the demo city")
 	fl.StringVar(&f.profile, "profile", "", "standards profile (built-in name or YAML file) instead of the city's own")

@@ -393,3 +393,28 @@ func procField(path, key string) string {
 	}
 	return ""
 }
+
+// TileSession requests n tiles through h, cycling over distinct tiles
+// (the first pass cold, later ones cached or rebuilt after eviction).
+func TileSession(h http.Handler, g *geo.Graph, n, distinct int) (Latencies, error) {
+	urls := tileURLs(g, distinct)
+	var lat Latencies
+	start := time.Now()
+	for i := range n {
+		u := urls[i%len(urls)]
+		rec := serve(h, "GET", u, nil)
+		if rec.Code != http.StatusOK {
+			return lat, fmt.Errorf("bench: %s: %d %s", u, rec.Code, rec.Body)
+		}
+	}
+	lat.Wall = time.Since(start)
+	return lat, nil
+}
+
+// RSS is the process's resident memory in bytes (Linux; 0 elsewhere).
+func RSS() int64 {
+	kb := procField("/proc/self/status", "VmRSS")
+	var n int64
+	fmt.Sscanf(kb, "%d", &n)
+	return n << 10
+}

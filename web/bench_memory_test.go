@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"testing"
+
+	"github.com/carecircle/carecircle/data"
+	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/web/benchsuite"
+)
+
+// BenchmarkMemorySessionCity is a working session on the city demo, as
+// serve runs it (memory limit 3 GiB): after warm-up, 1,000 what-ifs by 20
+// planners (10 sessions, half of them on fresh scenarios) and 500,000 tile
+// requests over 20,000 distinct tiles. It reports the resident memory
+// warm and after, and their ratio. Budget: ratio ≤ 1.3.
+func BenchmarkMemorySessionCity(b *testing.B) {
+	if testing.Short() {
+		b.Skip("the city demo takes ~15 s to build")
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(3 << 30))
+	ctx := context.Background()
+	bundle, err := data.DemoBundle(ctx, "city", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := planner.NewModel(ctx, bundle.City, bundle.Profile, bundle.Index)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, done, err := benchsuite.NewServer(ctx, bundle, m, filepath.Join(b.TempDir(), "s.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer done()
+	g := bundle.City.Network
+	// Warm: a few what-ifs and one pass over the tiles.
+	if _, err := benchsuite.WhatIfSession(h, g, 20, 100, false, 0); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := benchsuite.TileSession(h, g, 20_000, 20_000); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	warm := benchsuite.RSS()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		for k := range 10 {
+			if _, err := benchsuite.WhatIfSession(h, g, 20, 100, k%2 == 1, (n*10+k+1)*100); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := benchsuite.TileSession(h, g, 50_000, 20_000); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	after := benchsuite.RSS()
+	b.ReportMetric(float64(warm)/(1<<20), "warm-MB")
+	b.ReportMetric(float64(after)/(1<<20), "after-MB")
+	b.ReportMetric(float64(after)/float64(warm), "ratio")
+}
