@@ -328,3 +328,26 @@ func FuzzNormalizeBasePath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPublicURL feeds arbitrary Host and X-Forwarded-* values to a
+// trusting server: what it would write into TileJSON and Location headers
+// is always a plain origin and a clean path, never a quote, space, line
+// break or dot segment from the request.
+func FuzzPublicURL(f *testing.F) {
+	f.Add("example.org", "https", "maps.example.gov.cn:8443", "/province")
+	f.Add("a b", "javascript", "evil\r\nX: y", "/../x")
+	f.Add("[::1]:8080", "HTTP", "cq_1:8080", "//x//")
+	s := &Server{basePath: "/cq/", trustProxy: true}
+	clean := regexp.MustCompile(`^(https?://[A-Za-z0-9._:\[\]-]+)?/([A-Za-z0-9._~-]+/)*$`)
+	f.Fuzz(func(t *testing.T, host, proto, fwdHost, fwdPrefix string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Host = host
+		r.Header.Set("X-Forwarded-Proto", proto)
+		r.Header.Set("X-Forwarded-Host", fwdHost)
+		r.Header.Set("X-Forwarded-Prefix", fwdPrefix)
+		u := s.publicOrigin(r) + s.publicBase(r)
+		if !clean.MatchString(u) || strings.Contains(u, "/../") || strings.HasSuffix(u, "/..") {
+			t.Fatalf("host %q, proto %q, forwarded host %q, prefix %q: public URL %q", host, proto, fwdHost, fwdPrefix, u)
+		}
+	})
+}
