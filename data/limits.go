@@ -27,8 +27,9 @@ type Limits struct {
 	// Rows is the most data rows of a table or features of a GeoJSON
 	// file; default 1,000,000. Flag --max-rows.
 	Rows int
-	// Cells is the most non-empty cells of one table; default 20 times
-	// Rows (tables of more than 20 columns are rare).
+	// Cells is the most cells of one table, empty ones included; default
+	// 20 times Rows (tables of more than 20 columns are rare), so it grows
+	// with --max-rows.
 	Cells int
 	// UnzippedBytes is the most an .xlsx workbook may hold once unzipped,
 	// all its parts together, and 8 times what any part but a sheet may

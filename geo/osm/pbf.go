@@ -205,7 +205,7 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 	}
 	if firstErr != nil {
 		if errors.Is(firstErr, ErrTooLarge) {
-			return fmt.Errorf("%s: %w", name, ErrTooLarge)
+			return fmt.Errorf("%s: %w", name, firstErr)
 		}
 		if errors.Is(firstErr, errTruncated) {
 			return fmt.Errorf("%s: PBF file truncated: %s", name, trimTruncated(firstErr))

@@ -31,7 +31,7 @@ func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
 		// A device or pipe (/dev/zero) could be read forever.
 		return nil, fmt.Errorf("%s: is not a regular file (a device or a pipe), not an OSM file", path)
 	case opt.MaxFileBytes > 0 && fi.Size() > opt.MaxFileBytes:
-		return nil, fmt.Errorf("%s: %w: the file is %d MiB, the limit %d MiB", path, ErrTooLarge, fi.Size()>>20, opt.MaxFileBytes>>20)
+		return nil, fmt.Errorf("%s: %w: the file is %s, the limit %s", path, ErrTooLarge, sizeText(fi.Size()), sizeText(opt.MaxFileBytes))
 	}
 	return Read(ctx, f, path, opt)
 }
@@ -47,7 +47,8 @@ func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
 func Read(ctx context.Context, r io.Reader, name string, opt Options) (*Extract, error) {
 	start := time.Now()
 	if opt.MaxFileBytes > 0 {
-		r = &capReader{r: r, left: opt.MaxFileBytes}
+		r = &capReader{r: r, left: opt.MaxFileBytes,
+			err: fmt.Errorf("%w: the data is over the limit of %s", ErrTooLarge, sizeText(opt.MaxFileBytes))}
 	}
 	src, f, err := openFormat(r, name, opt.MaxFileBytes)
 	if err != nil {
@@ -103,7 +104,9 @@ func openFormat(r io.Reader, name string, maxBytes int64) (*bufio.Reader, format
 		br, compression = bufio.NewReaderSize(capped(bzip2.NewReader(br), maxBytes), bufSize), "bzip2"
 	}
 	if compression != "" {
-		if head, err = peek(br); errors.Is(err, io.ErrUnexpectedEOF) {
+		if head, err = peek(br); errors.Is(err, ErrTooLarge) {
+			return nil, 0, fmt.Errorf("%s: %w", name, err)
+		} else if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, 0, fmt.Errorf("%s: file truncated: %w", name, err)
 		} else if err != nil {
 			return nil, 0, fmt.Errorf("%s: reading %s data: %w", name, compression, err)
@@ -158,23 +161,26 @@ func peek(br *bufio.Reader) ([]byte, error) {
 // ErrTooLarge is wrapped by the error for data over Options.MaxFileBytes.
 var ErrTooLarge = errors.New("over the size limit")
 
-// capped limits r to maxBytes when that is not 0.
+// capped limits the uncompressed data r to maxBytes when that is not 0.
 func capped(r io.Reader, maxBytes int64) io.Reader {
 	if maxBytes <= 0 {
 		return r
 	}
-	return &capReader{r: r, left: maxBytes}
+	return &capReader{r: r, left: maxBytes,
+		err: fmt.Errorf("%w: uncompressed, the data is over the limit of %s", ErrTooLarge, sizeText(maxBytes))}
 }
 
-// capReader fails with ErrTooLarge once more than left bytes are read.
+// capReader fails with err, which wraps ErrTooLarge, once more than left
+// bytes are read.
 type capReader struct {
 	r    io.Reader
 	left int64
+	err  error
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
 	if c.left < 0 {
-		return 0, ErrTooLarge
+		return 0, c.err
 	}
 	if int64(len(p)) > c.left+1 {
 		p = p[:c.left+1]
@@ -182,7 +188,15 @@ func (c *capReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	if c.left < 0 {
-		return n, ErrTooLarge
+		return n, c.err
 	}
 	return n, err
+}
+
+// sizeText writes a byte count for a message: MiB, or bytes when small.
+func sizeText(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d MiB", (n+1<<20-1)>>20)
 }

@@ -32,7 +32,7 @@ func readXML(ctx context.Context, r io.Reader, name string, c *collector) error 
 		var syn *xml.SyntaxError
 		switch {
 		case errors.Is(err, ErrTooLarge):
-			return fmt.Errorf("%s: %w", name, ErrTooLarge)
+			return fmt.Errorf("%s: %w", name, err)
 		case errors.As(err, &syn):
 			return fmt.Errorf("%s: %w", name, err) // "XML syntax error on line N: ..."
 		case errors.Is(err, io.ErrUnexpectedEOF):
