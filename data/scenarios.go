@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -39,6 +40,10 @@ type SQLiteStore struct {
 	db   *sql.DB
 	path string // as the caller named it, for messages
 	city string
+
+	watchMu   sync.Mutex
+	watchers  []func(id string, version int64)
+	stopWatch func() // stops polling for other processes' writes; nil when not watched
 }
 
 // ErrScenarioNotFound is returned (wrapped; test with errors.Is) when a
@@ -381,6 +386,13 @@ func sqliteURI(abs string, q url.Values) string {
 
 // Close closes the database. Every write already returned is on disk.
 func (s *SQLiteStore) Close() error {
+	s.watchMu.Lock()
+	stop := s.stopWatch
+	s.stopWatch = nil
+	s.watchMu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("scenario database %s: closing: %w", s.path, err)
 	}

@@ -9,9 +9,10 @@ import (
 // Replicas: any number of serve processes may share one scenario
 // database. Each checks a scenario's stored version on every request
 // (Server.state), so an edit through one replica is seen by the next
-// request to any other, and a deleted scenario is gone everywhere. A
-// store that notifies (PostgreSQL) also tells each replica at once, so
-// caches of changed scenarios are dropped before they are asked for.
+// request to any other, and a deleted scenario is gone everywhere. The
+// store also tells each replica of the others' writes (PostgreSQL's
+// NOTIFY at once, SQLite's polling within a second), so caches of
+// changed and deleted scenarios are dropped before they are asked for.
 // Optimiser runs stay in the memory of the replica that started them;
 // their ids carry its replica id, so another replica can say whose a run
 // is.
@@ -40,8 +41,8 @@ func runReplica(rid string) string {
 	return replica
 }
 
-// storeWatcher is a store that tells of writes by any process
-// (data.PostgresStore).
+// storeWatcher is a store that tells of other processes' writes
+// (data.PostgresStore, data.SQLiteStore).
 type storeWatcher interface {
 	Watch(fn func(id string, version int64))
 }

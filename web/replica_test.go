@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/data/pgtest"
@@ -24,6 +25,12 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // replica serves the tiny demo city on the scenario database db, as one
 // of several serve processes on one database would.
 func replica(t *testing.T, db string) *httptest.Server {
+	_, ts := replicaOf(t, db)
+	return ts
+}
+
+// replicaOf is replica with the Server itself, for tests that look inside.
+func replicaOf(t *testing.T, db string) (*Server, *httptest.Server) {
 	t.Helper()
 	testServerOf(t, "") // loads the tiny city once
 	store, err := data.OpenScenarioStore(context.Background(), db, tinyBundle.City.Name)
@@ -38,7 +45,31 @@ func replica(t *testing.T, db string) *httptest.Server {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	t.Cleanup(func() { srv.Close(context.Background()) })
-	return ts
+	return srv, ts
+}
+
+// cachedVersion is the version of scenario id srv holds in memory, 0 when
+// it holds none.
+func cachedVersion(srv *Server, id string) int64 {
+	srv.mu.Lock()
+	st := srv.scenarios[id]
+	srv.mu.Unlock()
+	if st == nil {
+		return 0
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.sc.Version
+}
+
+// waitUntil polls cond for up to 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: %s", what)
+		}
+	}
 }
 
 // TestReplicasAgree runs two servers on one database (two processes'
@@ -55,7 +86,8 @@ func TestReplicasAgree(t *testing.T) {
 	} {
 		t.Run(kind.name, func(t *testing.T) {
 			db := kind.db(t)
-			a, b := replica(t, db), replica(t, db)
+			a := replica(t, db)
+			bSrv, b := replicaOf(t, db)
 			r := call(t, a, "POST", "/api/v1/scenarios", map[string]any{"name": "两地协同"})
 			if r.status != 201 {
 				t.Fatalf("create on A: %d %s", r.status, r.raw)
@@ -88,6 +120,8 @@ func TestReplicasAgree(t *testing.T) {
 			if add.status != 201 {
 				t.Fatalf("add on A: %d %s", add.status, add.raw)
 			}
+			// Told of the edit, B drops its version 1 before anyone asks.
+			waitUntil(t, "B still holds version 1 after A's edit", func() bool { return cachedVersion(bSrv, id) != 1 })
 			if g := call(t, b, "GET", base, nil); num(g.body["version"]) != 2 || len(g.body["added"].([]any)) != 1 {
 				t.Fatalf("B after A's edit: %s; want version 2 with the added facility", g.raw)
 			}
@@ -137,6 +171,7 @@ func TestReplicasAgree(t *testing.T) {
 			if d := call(t, a, "DELETE", base, nil); d.status != 204 {
 				t.Fatalf("delete on A: %d %s", d.status, d.raw)
 			}
+			waitUntil(t, "B still holds the deleted scenario", func() bool { return cachedVersion(bSrv, id) == 0 })
 			errorCode(t, call(t, b, "GET", base+"/summary", nil), 404)
 			errorCode(t, call(t, b, "GET", tilePath("facilities"), nil), 404)
 			list := call(t, b, "GET", "/api/v1/scenarios", nil)

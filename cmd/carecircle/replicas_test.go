@@ -125,6 +125,13 @@ func TestServeReplicas(t *testing.T) {
 			if v, _ := version(b); v != 5 {
 				t.Fatalf("B after the restarted A's edit: version %d; want 5", v)
 			}
+
+			// The command line reads the same database, by --db or CARECIRCLE_DB.
+			t.Setenv("CARECIRCLE_DB", db)
+			out := filepath.Join(t.TempDir(), "plan.json")
+			if _, err := run(t, "report", "--demo", "tiny", "--scenario", id, "--format", "json", "--out", out); err != nil {
+				t.Fatalf("report of the scenario from CARECIRCLE_DB: %v", err)
+			}
 		})
 	}
 }
