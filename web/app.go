@@ -21,11 +21,7 @@ var app embed.FS
 // path that is no file, not valid UTF-8, or a method other than GET and
 // HEAD) gets the API's JSON error, like every other error.
 func (s *Server) appHandler() http.Handler {
-	sub, err := fs.Sub(app, "app")
-	if err != nil {
-		panic(err) // the embed pattern guarantees the folder
-	}
-	sf, err := newStaticFiles(sub)
+	sf, err := newStaticFiles(appFiles())
 	if err != nil {
 		panic(err) // reading embedded files cannot fail
 	}
@@ -71,6 +67,15 @@ func (f *fileErrors) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (f *fileErrors) Unwrap() http.ResponseWriter { return f.ResponseWriter }
+
+// appFiles is the web app's folder.
+func appFiles() fs.FS {
+	sub, err := fs.Sub(app, "app")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	return sub
+}
 
 // notFound answers a path the server has nothing at.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -2,19 +2,21 @@ package web
 
 import (
 	"crypto/subtle"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 )
 
 // authorize asks for the server's bearer token, when it has one, on
-// everything that shows or changes the city: the API (reads too, since
-// population figures and plans are not for everyone) and the map tiles.
-// The health check and the web app's own files stay open, so a load
-// balancer can probe the server and the app can load to ask for the
-// token.
+// everything but the health check and the web app's own files: the API
+// (reads too, since population figures and plans are not for everyone),
+// the map tiles, and whatever is added later (closed unless opened here).
+// The open paths let a load balancer probe the server and the app load
+// to ask for the token.
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.token == "" || !needsToken(r.URL.Path) {
+		if s.token == "" || openPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -29,7 +31,19 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 	})
 }
 
-// needsToken tells whether a path shows or changes the city's data.
-func needsToken(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/tiles/")
+// openPath tells whether a path needs no token: the health check and
+// the web app's files (which hold no data).
+func openPath(p string) bool {
+	if p == "/healthz" {
+		return true
+	}
+	name := strings.TrimPrefix(path.Clean("/"+p), "/")
+	if name == "" {
+		return true // the app's index.html
+	}
+	if strings.HasPrefix(name, "api/") || strings.HasPrefix(name, "tiles/") {
+		return false
+	}
+	_, err := fs.Stat(appFiles(), name)
+	return err == nil
 }

@@ -548,7 +548,7 @@ async function main() {
 const guard = setTimeout(() => {
   console.error(`e2e: FAIL: timed out during "${step}"`);
   process.exit(1);
-}, 180000);
+}, 240000); // the token step made it longer
 
 main().then(() => {
   clearTimeout(guard);
