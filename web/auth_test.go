@@ -20,7 +20,7 @@ func TestReadsNeedTheToken(t *testing.T) {
 			t.Errorf("GET %s with the token: %d %s", path, r.status, r.raw)
 		}
 	}
-	for _, path := range []string{"/healthz", "/", "/index.html", "/app.js", "/i18n.js", "/vendor/"} {
+	for _, path := range []string{"/healthz", "/", "/index.html", "/app.js", "/i18n.js", "/app.css"} {
 		if r := call(t, ts, "GET", path, nil); r.status != 200 {
 			t.Errorf("GET %s needs no token: %d", path, r.status)
 		}

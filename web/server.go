@@ -160,7 +160,7 @@ func (s *Server) routes(r chi.Router) {
 	})
 	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.serveTile)
-	r.Handle("/*", s.appHandler())
+	r.Get("/*", s.appHandler().ServeHTTP)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 }

@@ -147,7 +147,7 @@ export const api = {
 // header: when the server has a token, a click on one fetches it with
 // the token and hands the browser the file.
 document.addEventListener('click', async (ev) => {
-  const a = ev.target.closest?.('a[href^="/api/"]');
+  const a = ev.target.closest?.('a[href^="api/"]');
   if (!a || !token() || ev.defaultPrevented || ev.button !== 0) return;
   ev.preventDefault();
   const win = a.target === '_blank' ? window.open('', '_blank') : null; // opened now: a later open is blocked
