@@ -46,7 +46,12 @@ func serve(h http.Handler, method, path string, body any) *httptest.ResponseReco
 		json.NewEncoder(&buf).Encode(body)
 	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, path, &buf))
+	req := httptest.NewRequest(method, path, &buf)
+	req.Host = "127.0.0.1" // a host the server serves (guard.go)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	h.ServeHTTP(rec, req)
 	return rec
 }
 

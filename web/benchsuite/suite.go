@@ -306,7 +306,11 @@ func serve(h http.Handler, method, path string, body any) *httptest.ResponseReco
 	}
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(method, path, &buf)
+	req.Host = "127.0.0.1" // a host the server serves (guard.go)
 	req.Header.Set("Accept-Encoding", "gzip")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	h.ServeHTTP(rec, req)
 	return rec
 }
