@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,5 +137,57 @@ func TestPostgresStoreGeometry(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("view rows %q; want %q", got, want)
+	}
+}
+
+// TestPostgresStoreMigrations plays a later build with a second schema
+// step, as TestScenarioMigrations does for SQLite.
+func TestPostgresStoreMigrations(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.URL(t)
+	s := openTestStore(t, u, testCity)
+	if _, err := s.Create(ctx, "迁移前", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	orig := pgMigrations
+	t.Cleanup(func() { pgMigrations = orig })
+	schema := func() (version int, note bool) {
+		conn, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if err := conn.QueryRow(ctx, `SELECT schema_version, EXISTS (SELECT 1 FROM information_schema.columns
+			WHERE table_schema = 'carecircle' AND table_name = 'scenarios' AND column_name = 'note') FROM carecircle.meta`).Scan(&version, &note); err != nil {
+			t.Fatal(err)
+		}
+		return version, note
+	}
+
+	pgMigrations = append(slices.Clone(orig), `ALTER TABLE carecircle.scenarios ADD COLUMN note text; SELECT no_such_function();`)
+	if _, err := OpenScenarioStore(ctx, u, testCity); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("migration to schema version %d", len(orig)+1)) {
+		t.Fatalf("a failing migration: %v; want an error naming the step", err)
+	}
+	if v, note := schema(); v != len(orig) || note {
+		t.Fatalf("after a failed migration: version %d, note column %v; want %d without it", v, note, len(orig))
+	}
+
+	pgMigrations = append(slices.Clone(orig), `ALTER TABLE carecircle.scenarios ADD COLUMN note text NOT NULL DEFAULT ''`)
+	s, err := OpenScenarioStore(ctx, u, testCity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _, err := s.List(ctx); err != nil || len(list) != 1 {
+		t.Errorf("after the migration, List = %d scenarios, %v; want 1", len(list), err)
+	}
+	s.Close()
+	if v, note := schema(); v != len(orig)+1 || !note {
+		t.Fatalf("after the migration: version %d, note column %v; want %d with it", v, note, len(orig)+1)
+	}
+
+	pgMigrations = orig
+	if _, err := OpenScenarioStore(ctx, u, testCity); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("has schema version %d; this CareCircle understands up to %d", len(orig)+1, len(orig))) {
+		t.Errorf("older build on a newer schema: %v; want it refused", err)
 	}
 }

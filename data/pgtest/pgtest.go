@@ -198,11 +198,30 @@ func startCluster() error {
 		return fmt.Errorf("pg_ctl start: %v: %s %s", err, lastLine(out), lastLine(log))
 	}
 	admin = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	stopCmd := runAs(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
 	stop = func() {
-		runAs(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop").Run()
+		stopCmd.Run()
 		os.RemoveAll(dir)
 	}
+	// A test binary killed by a timeout never reaches Main's stop: a
+	// watcher of its own stops the cluster once this process is gone.
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; %s >/dev/null 2>&1; rm -rf %s",
+		os.Getpid(), shellQuote(stopCmd.Args), shellQuote([]string{dir}))
+	reaper := exec.Command("sh", "-c", script)
+	reaper.SysProcAttr = detached()
+	if err := reaper.Start(); err == nil {
+		go reaper.Wait()
+	}
 	return nil
+}
+
+// shellQuote quotes words for sh.
+func shellQuote(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
 }
 
 // postgresBin is the newest /usr/lib/postgresql/N/bin with initdb.
