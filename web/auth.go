@@ -9,7 +9,7 @@ import (
 )
 
 // authorize asks for the server's bearer token, when it has one, on
-// everything but the health check and the web app's own files: the API
+// everything but the health checks and the web app's own files: the API
 // (reads too, since population figures and plans are not for everyone),
 // the map tiles, and whatever is added later (closed unless opened here).
 // The open paths let a load balancer probe the server and the app load
@@ -31,10 +31,11 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 	})
 }
 
-// openPath tells whether a path needs no token: the health check and
-// the web app's files (which hold no data).
+// openPath tells whether a path needs no token: the health checks (a
+// load balancer's probes) and the web app's files, which hold no data.
+// /metrics does need it: Prometheus sends one (bearer_token_file).
 func openPath(p string) bool {
-	if p == "/healthz" {
+	if p == "/healthz" || p == "/readyz" {
 		return true
 	}
 	name := strings.TrimPrefix(path.Clean("/"+p), "/")

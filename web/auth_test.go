@@ -10,7 +10,7 @@ func TestReadsNeedTheToken(t *testing.T) {
 	for _, path := range []string{
 		"/api/v1/city", "/api/v1/scenarios", "/api/v1/scenarios/baseline", "/api/v1/scenarios/baseline/assessment",
 		"/api/v1/scenarios/baseline/summary", "/api/v1/reports/gap.csv", "/api/v1/nearest?lon=106.55&lat=29.56",
-		"/tiles/communities.json", "/tiles/communities/14/13229/6865.mvt", "/api/v1/nothing", "/nothing",
+		"/tiles/communities.json", "/tiles/communities/14/13229/6865.mvt", "/api/v1/nothing", "/nothing", "/metrics",
 		"/api/../api/v1/city", "//api/v1/city",
 	} {
 		if r := call(t, ts, "GET", path, nil); r.status != 401 || r.header.Get("WWW-Authenticate") == "" {
@@ -20,7 +20,7 @@ func TestReadsNeedTheToken(t *testing.T) {
 			t.Errorf("GET %s with the token: %d %s", path, r.status, r.raw)
 		}
 	}
-	for _, path := range []string{"/healthz", "/", "/index.html", "/app.js", "/i18n.js", "/app.css"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", "/index.html", "/app.js", "/i18n.js", "/app.css"} {
 		if r := call(t, ts, "GET", path, nil); r.status != 200 {
 			t.Errorf("GET %s needs no token: %d", path, r.status)
 		}

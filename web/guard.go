@@ -144,12 +144,16 @@ func (s *Server) sameOrigin(r *http.Request) (from string, ok bool) {
 }
 
 // ownPage tells whether the page at URL u (an Origin or Referer) is one
-// of this server's: the same host and port as the request, or a name
-// the server is allowed to answer to behind a reverse proxy.
+// of this server's: the same host and port as the request, the host the
+// browser sees behind a trusted proxy (publicOrigin), or a name the
+// server is allowed to answer to behind a reverse proxy.
 func (s *Server) ownPage(r *http.Request, u string) bool {
 	p, err := url.Parse(u)
 	if err != nil || p.Host == "" || p.Scheme != "http" && p.Scheme != "https" {
 		return false // "null" (sandboxed frames, file: pages) included
 	}
-	return strings.EqualFold(p.Host, r.Host) || slices.Contains(s.hosts.allowed, normalHost(p.Host))
+	if strings.EqualFold(p.Host, r.Host) || slices.Contains(s.hosts.allowed, normalHost(p.Host)) {
+		return true
+	}
+	return s.trustProxy && strings.EqualFold(p.Scheme+"://"+p.Host, s.publicOrigin(r))
 }

@@ -86,3 +86,27 @@ func TestHostPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestProxiedPagesCanWrite: behind a proxy that rewrites Host to the
+// backend, the page's Origin is the proxy's; it counts as the server's own
+// only when the server trusts the proxy's X-Forwarded-Host.
+func TestProxiedPagesCanWrite(t *testing.T) {
+	for _, trust := range []bool{false, true} {
+		_, ts := configuredServer(t, "", "", func(c *Config) { c.TrustProxy = trust })
+		r := call(t, ts, "POST", "/api/v1/scenarios", map[string]any{"name": "proxied"},
+			"Origin", "https://planning.example", "X-Forwarded-Host", "planning.example", "X-Forwarded-Proto", "https")
+		want := 403
+		if trust {
+			want = 201
+		}
+		if r.status != want {
+			t.Errorf("trust proxy %v: POST from the proxy's page: %d %s, want %d", trust, r.status, r.raw, want)
+		}
+		// A forwarded host does not make another page the server's own.
+		r = call(t, ts, "POST", "/api/v1/scenarios", map[string]any{"name": "foreign"},
+			"Origin", "https://evil.example", "X-Forwarded-Host", "planning.example", "X-Forwarded-Proto", "https")
+		if r.status != 403 {
+			t.Errorf("trust proxy %v: POST from a foreign page: %d, want 403", trust, r.status)
+		}
+	}
+}
