@@ -65,7 +65,7 @@ func TestBadInput(t *testing.T) {
 		{"bad-zlib.osm.pbf", craftedBlock("OSMData", pbfOptions{badZlib: true}, []byte("\x0a\x00")), "corrupt PBF data: block at byte ...: zlib data: ..."},
 		{"lz4.osm.pbf", craftedBlock("OSMData", pbfOptions{lz4: true}, nil), "corrupt PBF data: block at byte ...: blocks are lz4-compressed; only zlib and uncompressed blocks can be read"},
 		{"string-index.osm.pbf", craftedBlock("OSMData", pbfOptions{}, primitive(nil, way(7, []uint64{1}, []uint64{9}, nil))),
-			"corrupt PBF data: block at byte ...: way 7: tag string index 1 or 9 outside the block's string table of 0 strings"},
+			"corrupt PBF data: block at byte ...: way 7: tag key string index 1 outside the block's string table of 0 strings"},
 		{"tag-count.osm.pbf", craftedBlock("OSMData", pbfOptions{}, primitive([]string{"", "highway"}, way(7, []uint64{1, 1}, []uint64{1}, nil))),
 			"corrupt PBF data: block at byte ...: way 7: 2 tag keys but 1 values"},
 		{"dense-lengths.osm.pbf", craftedBlock("OSMData", pbfOptions{}, primitive(nil, dense([]int64{1, 2, 3}, []int64{1}, []int64{1, 2, 3}))),

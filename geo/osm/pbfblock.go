@@ -6,22 +6,30 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/paulmach/osm"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// This file decodes one PBF block (part of our own PBF reader, see pbf.go).
+// This file decodes one PBF block (part of our own implementation of the OSM
+// PBF format, see pbf.go and pbfscan.go).
 // Message and field numbers are those of the format's fileformat.proto and
 // osmformat.proto. Every index and length is checked before use.
 
-// pbfResult is what one OSMData block gives the collector: node locations,
-// the ways the options want, and how many ways it held in all.
+// pbfResult is what one OSMData block gives the scanner: the objects its
+// filters kept, in the block's order.
 type pbfResult struct {
-	nodes []nodeLoc
-	ways  []*osm.Way
-	nWays int
-	err   error
+	objs []osm.Object
+	err  error
+}
+
+// pbfFilters are the scanner's choices, copied for each block.
+type pbfFilters struct {
+	skipNodes, skipWays, skipRelations bool
+	node                               func(*osm.Node) bool
+	way                                func(*osm.Way) bool
+	relation                           func(*osm.Relation) bool
 }
 
 // blobData returns the uncompressed content of a Blob message: raw, or
@@ -81,21 +89,30 @@ func blobData(blob []byte) ([]byte, error) {
 	return nil, errors.New("block holds no data")
 }
 
-// primitiveBlock is what decoding a PrimitiveBlock needs besides its
-// groups: the string table and the coordinate scale.
+// primitiveBlock decodes one PrimitiveBlock: its string table and
+// coordinate scale, the scanner's filters, the objects kept so far and the
+// objects the filters rejected, which are reused for the next element.
 type primitiveBlock struct {
 	strs           []string
-	granularity    int64               // nanodegrees per unit
-	latOff, lonOff int64               // nanodegrees
-	keep           func(osm.Tags) bool // which ways to decode in full
-	out            pbfResult
+	granularity    int64 // nanodegrees per unit
+	latOff, lonOff int64 // nanodegrees
+	f              pbfFilters
+	objs           []osm.Object
+	entities       int // nodes, ways and relations seen, kept or not
+	values         int // tags, node refs and members decoded
+
+	// Scratch objects: a filter that returns false leaves the object to be
+	// reused, so rejected elements cost no allocation.
+	node *osm.Node
+	way  *osm.Way
+	rel  *osm.Relation
 }
 
-// decodePrimitiveBlock decodes the nodes and ways of an OSMData block;
-// relations and changesets are skipped, and ways keep does not want are
-// only counted.
-func decodePrimitiveBlock(data []byte, keep func(osm.Tags) bool) (pbfResult, error) {
-	pb := primitiveBlock{granularity: 100, keep: keep}
+// decodePrimitiveBlock decodes the nodes, ways and relations of an OSMData
+// block and returns those the filters keep, in the block's order.
+// Changesets are skipped.
+func decodePrimitiveBlock(data []byte, f pbfFilters) (pbfResult, error) {
+	pb := primitiveBlock{granularity: 100, f: f}
 	var groups [][]byte
 	err := eachField(data, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
@@ -134,18 +151,20 @@ func decodePrimitiveBlock(data []byte, keep func(osm.Tags) bool) (pbfResult, err
 	for _, g := range groups {
 		err := eachField(g, func(num protowire.Number, typ protowire.Type, val []byte, _ uint64) error {
 			switch num {
-			case 1, 2, 3:
+			case 1, 2, 3, 4:
 				if err := wantBytes("PrimitiveGroup member", typ); err != nil {
 					return err
 				}
 			}
-			switch num {
-			case 1:
-				return pb.node(val)
-			case 2:
+			switch {
+			case num == 1 && !pb.f.skipNodes:
+				return pb.plainNode(val)
+			case num == 2 && !pb.f.skipNodes:
 				return pb.denseNodes(val)
-			case 3:
-				return pb.way(val)
+			case num == 3 && !pb.f.skipWays:
+				return pb.decodeWay(val)
+			case num == 4 && !pb.f.skipRelations:
+				return pb.relation(val)
 			}
 			return nil
 		})
@@ -153,7 +172,7 @@ func decodePrimitiveBlock(data []byte, keep func(osm.Tags) bool) (pbfResult, err
 			return pbfResult{}, err
 		}
 	}
-	return pb.out, nil
+	return pbfResult{objs: pb.objs}, nil
 }
 
 // degrees converts a coordinate in granularity units to degrees, as the
@@ -162,21 +181,88 @@ func (pb *primitiveBlock) degrees(off, v int64) float64 {
 	return 1e-9 * float64(off+pb.granularity*v)
 }
 
-// count adds n entities to the block's tally, failing past the limit.
-func (pb *primitiveBlock) count(n int) error {
-	if len(pb.out.nodes)+pb.out.nWays+n > maxBlockEntities {
-		return fmt.Errorf("block holds more than %d nodes and ways; writers put 8,000 in one", maxBlockEntities)
+// count adds n elements and v values (tags, node refs, members) to the
+// block's tallies, failing past the limits.
+func (pb *primitiveBlock) count(n, v int) error {
+	pb.entities += n
+	pb.values += v
+	if pb.entities > maxBlockEntities {
+		return fmt.Errorf("block holds more than %d nodes, ways and relations; writers put 8,000 in one", maxBlockEntities)
+	}
+	if pb.values > maxBlockValues {
+		return fmt.Errorf("block holds more than %d tags, node references and relation members", maxBlockValues)
 	}
 	return nil
 }
 
-// node decodes a plain Node message.
-func (pb *primitiveBlock) node(m []byte) error {
+// str returns string-table entry i, or an error saying what it was for.
+func (pb *primitiveBlock) str(i uint64, what string) (string, error) {
+	if i >= uint64(len(pb.strs)) {
+		return "", fmt.Errorf("%s string index %d outside the block's string table of %d strings", what, i, len(pb.strs))
+	}
+	return pb.strs[i], nil
+}
+
+// tags decodes parallel key and value index arrays into dst.
+func (pb *primitiveBlock) tags(dst osm.Tags, keys, vals *packed) (osm.Tags, error) {
+	nk, err1 := keys.len()
+	nv, err2 := vals.len()
+	if err := errors.Join(err1, err2); err != nil {
+		return dst, fmt.Errorf("tags: %w", err)
+	}
+	if nk != nv {
+		return dst, fmt.Errorf("%d tag keys but %d values", nk, nv)
+	}
+	if err := pb.count(0, nk); err != nil {
+		return dst, err
+	}
+	dst = slices.Grow(dst, nk)
+	for range nk {
+		k, err := pb.str(keys.next(), "tag key")
+		if err != nil {
+			return dst, err
+		}
+		v, err := pb.str(vals.next(), "tag value")
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, osm.Tag{Key: k, Value: v})
+	}
+	return dst, nil
+}
+
+// newNode returns the scratch node, emptied.
+func (pb *primitiveBlock) newNode() *osm.Node {
+	if pb.node == nil {
+		pb.node = &osm.Node{}
+	}
+	*pb.node = osm.Node{Visible: true, Tags: pb.node.Tags[:0]}
+	return pb.node
+}
+
+// keepNode hands the scratch node to the output if the filter wants it.
+func (pb *primitiveBlock) keepNode(n *osm.Node) {
+	if pb.f.node == nil || pb.f.node(n) {
+		if len(n.Tags) == 0 {
+			n.Tags = nil
+		}
+		pb.objs = append(pb.objs, n)
+		pb.node = nil
+	}
+}
+
+// plainNode decodes a plain Node message.
+func (pb *primitiveBlock) plainNode(m []byte) error {
 	var id, lat, lon int64
-	err := eachField(m, func(num protowire.Number, _ protowire.Type, _ []byte, v uint64) error {
+	var keys, vals packed
+	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
 		case 1:
 			id = protowire.DecodeZigZag(v)
+		case 2:
+			keys.add(typ, val, v)
+		case 3:
+			vals.add(typ, val, v)
 		case 8:
 			lat = protowire.DecodeZigZag(v)
 		case 9:
@@ -187,17 +273,24 @@ func (pb *primitiveBlock) node(m []byte) error {
 	if err != nil {
 		return fmt.Errorf("Node: %w", err)
 	}
-	if err := pb.count(1); err != nil {
+	if err := pb.count(1, 0); err != nil {
 		return err
 	}
-	pb.out.nodes = append(pb.out.nodes, nodeLoc{id, [2]float64{pb.degrees(pb.lonOff, lon), pb.degrees(pb.latOff, lat)}})
+	n := pb.newNode()
+	n.ID, n.Lat, n.Lon = osm.NodeID(id), pb.degrees(pb.latOff, lat), pb.degrees(pb.lonOff, lon)
+	if n.Tags, err = pb.tags(n.Tags, &keys, &vals); err != nil {
+		return fmt.Errorf("node %d: %w", id, err)
+	}
+	pb.keepNode(n)
 	return nil
 }
 
 // denseNodes decodes a DenseNodes message: ids, lats and lons as parallel
-// delta-coded arrays, which must be of one length.
+// delta-coded arrays, which must be of one length, and the tags of all
+// nodes in keys_vals: key and value string indexes, each node's ended by 0
+// (empty when no node of the group has tags).
 func (pb *primitiveBlock) denseNodes(m []byte) error {
-	var ids, lats, lons packed
+	var ids, lats, lons, keysVals packed
 	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
 		case 1:
@@ -206,6 +299,8 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 			lats.add(typ, val, v)
 		case 9:
 			lons.add(typ, val, v)
+		case 10:
+			keysVals.add(typ, val, v)
 		}
 		return nil
 	})
@@ -224,24 +319,64 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 	if err != nil {
 		return fmt.Errorf("DenseNodes.lon: %w", err)
 	}
+	nkv, err := keysVals.len()
+	if err != nil {
+		return fmt.Errorf("DenseNodes.keys_vals: %w", err)
+	}
 	if nlat != n || nlon != n {
 		return fmt.Errorf("DenseNodes: %d ids but %d latitudes and %d longitudes", n, nlat, nlon)
 	}
-	if err := pb.count(n); err != nil {
+	if err := pb.count(n, nkv/2); err != nil {
 		return err
 	}
 	var id, lat, lon int64
-	for i := 0; i < n; i++ {
+	for i := range n {
 		id += protowire.DecodeZigZag(ids.next())
 		lat += protowire.DecodeZigZag(lats.next())
 		lon += protowire.DecodeZigZag(lons.next())
-		pb.out.nodes = append(pb.out.nodes, nodeLoc{id, [2]float64{pb.degrees(pb.lonOff, lon), pb.degrees(pb.latOff, lat)}})
+		node := pb.newNode()
+		node.ID, node.Lat, node.Lon = osm.NodeID(id), pb.degrees(pb.latOff, lat), pb.degrees(pb.lonOff, lon)
+		if nkv > 0 {
+			if node.Tags, err = pb.denseTags(node.Tags, &keysVals, &nkv); err != nil {
+				return fmt.Errorf("DenseNodes: node %d (number %d of %d): %w", id, i+1, n, err)
+			}
+		}
+		pb.keepNode(node)
 	}
 	return nil
 }
 
-// way decodes a Way message, keeping it only if the options want it.
-func (pb *primitiveBlock) way(m []byte) error {
+// denseTags reads one node's tags from keys_vals up to its 0; left counts
+// the values not yet read.
+func (pb *primitiveBlock) denseTags(dst osm.Tags, kv *packed, left *int) (osm.Tags, error) {
+	for {
+		if *left == 0 {
+			return dst, errors.New("keys_vals ends before this node's tags do")
+		}
+		*left--
+		k := kv.next()
+		if k == 0 {
+			return dst, nil
+		}
+		if *left == 0 {
+			return dst, fmt.Errorf("keys_vals ends after key index %d, without its value", k)
+		}
+		*left--
+		key, err := pb.str(k, "tag key")
+		if err != nil {
+			return dst, err
+		}
+		val, err := pb.str(kv.next(), "tag value")
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, osm.Tag{Key: key, Value: val})
+	}
+}
+
+// decodeWay decodes a Way message: tags, delta-coded node refs and, in
+// files with LocationsOnWays, delta-coded locations on the refs.
+func (pb *primitiveBlock) decodeWay(m []byte) error {
 	var id int64
 	var keys, vals, refs, lats, lons packed
 	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
@@ -264,28 +399,16 @@ func (pb *primitiveBlock) way(m []byte) error {
 	if err != nil {
 		return fmt.Errorf("Way: %w", err)
 	}
-	if err := pb.count(1); err != nil {
+	if err := pb.count(1, 0); err != nil {
 		return err
 	}
-	pb.out.nWays++
-	nk, err1 := keys.len()
-	nv, err2 := vals.len()
-	if err := errors.Join(err1, err2); err != nil {
-		return fmt.Errorf("way %d: tags: %w", id, err)
+	if pb.way == nil {
+		pb.way = &osm.Way{}
 	}
-	if nk != nv {
-		return fmt.Errorf("way %d: %d tag keys but %d values", id, nk, nv)
-	}
-	tags := make(osm.Tags, nk)
-	for i := range tags {
-		k, v := keys.next(), vals.next()
-		if k >= uint64(len(pb.strs)) || v >= uint64(len(pb.strs)) {
-			return fmt.Errorf("way %d: tag string index %d or %d outside the block's string table of %d strings", id, k, v, len(pb.strs))
-		}
-		tags[i] = osm.Tag{Key: pb.strs[k], Value: pb.strs[v]}
-	}
-	if !pb.keep(tags) {
-		return nil
+	w := pb.way
+	*w = osm.Way{ID: osm.WayID(id), Visible: true, Tags: w.Tags[:0], Nodes: w.Nodes[:0]}
+	if w.Tags, err = pb.tags(w.Tags, &keys, &vals); err != nil {
+		return fmt.Errorf("way %d: %w", id, err)
 	}
 	n, err := refs.len()
 	if err != nil {
@@ -300,18 +423,107 @@ func (pb *primitiveBlock) way(m []byte) error {
 	if located && (nlat != n || nlon != n) {
 		return fmt.Errorf("way %d: %d node refs but %d latitudes and %d longitudes", id, n, nlat, nlon)
 	}
-	nodes := make(osm.WayNodes, n)
+	if err := pb.count(0, n); err != nil {
+		return err
+	}
+	w.Nodes = slices.Grow(w.Nodes, n)[:n]
 	var ref, lat, lon int64
-	for i := range nodes {
+	for i := range w.Nodes {
 		ref += protowire.DecodeZigZag(refs.next())
-		nodes[i].ID = osm.NodeID(ref)
+		wn := osm.WayNode{ID: osm.NodeID(ref)}
 		if located {
 			lat += protowire.DecodeZigZag(lats.next())
 			lon += protowire.DecodeZigZag(lons.next())
-			nodes[i].Lat, nodes[i].Lon = pb.degrees(pb.latOff, lat), pb.degrees(pb.lonOff, lon)
+			wn.Lat, wn.Lon = pb.degrees(pb.latOff, lat), pb.degrees(pb.lonOff, lon)
 		}
+		w.Nodes[i] = wn
 	}
-	pb.out.ways = append(pb.out.ways, &osm.Way{ID: osm.WayID(id), Tags: tags, Nodes: nodes})
+	if pb.f.way == nil || pb.f.way(w) {
+		if len(w.Tags) == 0 {
+			w.Tags = nil
+		}
+		pb.objs = append(pb.objs, w)
+		pb.way = nil
+	}
+	return nil
+}
+
+// relation decodes a Relation message: tags, and members as parallel
+// arrays of role string indexes, delta-coded ids and types.
+func (pb *primitiveBlock) relation(m []byte) error {
+	var id int64
+	var keys, vals, roles, memids, types packed
+	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
+		switch num {
+		case 1:
+			id = int64(v)
+		case 2:
+			keys.add(typ, val, v)
+		case 3:
+			vals.add(typ, val, v)
+		case 8:
+			roles.add(typ, val, v)
+		case 9:
+			memids.add(typ, val, v)
+		case 10:
+			types.add(typ, val, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("Relation: %w", err)
+	}
+	if err := pb.count(1, 0); err != nil {
+		return err
+	}
+	if pb.rel == nil {
+		pb.rel = &osm.Relation{}
+	}
+	r := pb.rel
+	*r = osm.Relation{ID: osm.RelationID(id), Visible: true, Tags: r.Tags[:0], Members: r.Members[:0]}
+	if r.Tags, err = pb.tags(r.Tags, &keys, &vals); err != nil {
+		return fmt.Errorf("relation %d: %w", id, err)
+	}
+	n, err1 := memids.len()
+	nr, err2 := roles.len()
+	nt, err3 := types.len()
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return fmt.Errorf("relation %d: members: %w", id, err)
+	}
+	if nr != n || nt != n {
+		return fmt.Errorf("relation %d: %d member ids but %d roles and %d types", id, n, nr, nt)
+	}
+	if err := pb.count(0, n); err != nil {
+		return err
+	}
+	r.Members = slices.Grow(r.Members, n)[:n]
+	var ref int64
+	for i := range r.Members {
+		ref += protowire.DecodeZigZag(memids.next())
+		role, err := pb.str(roles.next(), "member role")
+		if err != nil {
+			return fmt.Errorf("relation %d: member %d: %w", id, i+1, err)
+		}
+		var typ osm.Type
+		switch t := types.next(); t {
+		case 0:
+			typ = osm.TypeNode
+		case 1:
+			typ = osm.TypeWay
+		case 2:
+			typ = osm.TypeRelation
+		default:
+			return fmt.Errorf("relation %d: member %d: type %d, want 0 (node), 1 (way) or 2 (relation)", id, i+1, t)
+		}
+		r.Members[i] = osm.Member{Type: typ, Ref: ref, Role: role}
+	}
+	if pb.f.relation == nil || pb.f.relation(r) {
+		if len(r.Tags) == 0 {
+			r.Tags = nil
+		}
+		pb.objs = append(pb.objs, r)
+		pb.rel = nil
+	}
 	return nil
 }
 
