@@ -329,6 +329,7 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 	if err := pb.count(n, nkv/2); err != nil {
 		return err
 	}
+	tagged := nkv > 0
 	var id, lat, lon int64
 	for i := range n {
 		id += protowire.DecodeZigZag(ids.next())
@@ -336,7 +337,7 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 		lon += protowire.DecodeZigZag(lons.next())
 		node := pb.newNode()
 		node.ID, node.Lat, node.Lon = osm.NodeID(id), pb.degrees(pb.latOff, lat), pb.degrees(pb.lonOff, lon)
-		if nkv > 0 {
+		if tagged {
 			if node.Tags, err = pb.denseTags(node.Tags, &keysVals, &nkv); err != nil {
 				return fmt.Errorf("DenseNodes: node %d (number %d of %d): %w", id, i+1, n, err)
 			}
