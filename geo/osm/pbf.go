@@ -33,12 +33,15 @@ const (
 	maxBlob       = 32 << 20
 	// maxBlockEntities bounds the nodes, ways and relations of one block,
 	// so that a small zlib block cannot expand into tens of millions of
-	// nodes. Writers put 8,000 in a block.
-	maxBlockEntities = 1 << 18
-	// maxBlockValues bounds the tags, way node references and relation
-	// members of one block (real blocks hold some 100,000), so that a
-	// block of one-byte values cannot ask for gigabytes of Go structs.
-	maxBlockValues = 1 << 21
+	// nodes. osmium puts 8,000 in a block, but some writers put a whole
+	// small city's nodes in one: Monaco's extract has 180,118 in one block.
+	maxBlockEntities = 1 << 20
+	// maxBlockDecoded bounds the memory of the objects decoded from one
+	// block (their structs, tags, node references and members, counted
+	// whether a filter keeps them or not), so that a block of one-byte
+	// values cannot ask for gigabytes: the format lets a byte of data
+	// become a 104-byte relation member. Monaco's largest block takes 30 MiB.
+	maxBlockDecoded = 256 << 20
 )
 
 // pbfFeatureSupported reports whether the reader handles files that require

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"unsafe"
 
 	"github.com/paulmach/osm"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -99,7 +100,7 @@ type primitiveBlock struct {
 	f              pbfFilters
 	objs           []osm.Object
 	entities       int // nodes, ways and relations seen, kept or not
-	values         int // tags, node refs and members decoded
+	decoded        int // bytes of objects decoded, kept or not
 
 	// Scratch objects: a filter that returns false leaves the object to be
 	// reused, so rejected elements cost no allocation.
@@ -181,16 +182,26 @@ func (pb *primitiveBlock) degrees(off, v int64) float64 {
 	return 1e-9 * float64(off+pb.granularity*v)
 }
 
-// count adds n elements and v values (tags, node refs, members) to the
+// Sizes of what a block decodes to, for maxBlockDecoded.
+const (
+	nodeSize    = int(unsafe.Sizeof(osm.Node{}))
+	waySize     = int(unsafe.Sizeof(osm.Way{}))
+	relSize     = int(unsafe.Sizeof(osm.Relation{}))
+	tagSize     = int(unsafe.Sizeof(osm.Tag{}))
+	wayNodeSize = int(unsafe.Sizeof(osm.WayNode{}))
+	memberSize  = int(unsafe.Sizeof(osm.Member{}))
+)
+
+// count adds n elements and the given bytes of decoded objects to the
 // block's tallies, failing past the limits.
-func (pb *primitiveBlock) count(n, v int) error {
+func (pb *primitiveBlock) count(n, bytes int) error {
 	pb.entities += n
-	pb.values += v
+	pb.decoded += bytes
 	if pb.entities > maxBlockEntities {
-		return fmt.Errorf("block holds more than %d nodes, ways and relations; writers put 8,000 in one", maxBlockEntities)
+		return fmt.Errorf("block holds more than %d nodes, ways and relations", maxBlockEntities)
 	}
-	if pb.values > maxBlockValues {
-		return fmt.Errorf("block holds more than %d tags, node references and relation members", maxBlockValues)
+	if pb.decoded > maxBlockDecoded {
+		return fmt.Errorf("block decodes to more than %d MiB of objects (tags, node references, members)", maxBlockDecoded>>20)
 	}
 	return nil
 }
@@ -213,7 +224,7 @@ func (pb *primitiveBlock) tags(dst osm.Tags, keys, vals *packed) (osm.Tags, erro
 	if nk != nv {
 		return dst, fmt.Errorf("%d tag keys but %d values", nk, nv)
 	}
-	if err := pb.count(0, nk); err != nil {
+	if err := pb.count(0, nk*tagSize); err != nil {
 		return dst, err
 	}
 	dst = slices.Grow(dst, nk)
@@ -273,7 +284,7 @@ func (pb *primitiveBlock) plainNode(m []byte) error {
 	if err != nil {
 		return fmt.Errorf("Node: %w", err)
 	}
-	if err := pb.count(1, 0); err != nil {
+	if err := pb.count(1, nodeSize); err != nil {
 		return err
 	}
 	n := pb.newNode()
@@ -326,7 +337,7 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 	if nlat != n || nlon != n {
 		return fmt.Errorf("DenseNodes: %d ids but %d latitudes and %d longitudes", n, nlat, nlon)
 	}
-	if err := pb.count(n, nkv/2); err != nil {
+	if err := pb.count(n, n*nodeSize+nkv/2*tagSize); err != nil {
 		return err
 	}
 	tagged := nkv > 0
@@ -400,7 +411,7 @@ func (pb *primitiveBlock) decodeWay(m []byte) error {
 	if err != nil {
 		return fmt.Errorf("Way: %w", err)
 	}
-	if err := pb.count(1, 0); err != nil {
+	if err := pb.count(1, waySize); err != nil {
 		return err
 	}
 	if pb.way == nil {
@@ -424,7 +435,7 @@ func (pb *primitiveBlock) decodeWay(m []byte) error {
 	if located && (nlat != n || nlon != n) {
 		return fmt.Errorf("way %d: %d node refs but %d latitudes and %d longitudes", id, n, nlat, nlon)
 	}
-	if err := pb.count(0, n); err != nil {
+	if err := pb.count(0, n*wayNodeSize); err != nil {
 		return err
 	}
 	w.Nodes = slices.Grow(w.Nodes, n)[:n]
@@ -474,7 +485,7 @@ func (pb *primitiveBlock) relation(m []byte) error {
 	if err != nil {
 		return fmt.Errorf("Relation: %w", err)
 	}
-	if err := pb.count(1, 0); err != nil {
+	if err := pb.count(1, relSize); err != nil {
 		return err
 	}
 	if pb.rel == nil {
@@ -494,7 +505,7 @@ func (pb *primitiveBlock) relation(m []byte) error {
 	if nr != n || nt != n {
 		return fmt.Errorf("relation %d: %d member ids but %d roles and %d types", id, n, nr, nt)
 	}
-	if err := pb.count(0, n); err != nil {
+	if err := pb.count(0, n*memberSize); err != nil {
 		return err
 	}
 	r.Members = slices.Grow(r.Members, n)[:n]

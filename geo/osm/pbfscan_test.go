@@ -128,6 +128,7 @@ func TestPBFScannerFilters(t *testing.T) {
 func TestPBFScannerBadBlocks(t *testing.T) {
 	strs := scanTestStrings
 	lat, lon := []int64{494100000}, []int64{86900000}
+	tooMany := maxBlockDecoded/memberSize + 1
 	cases := []struct {
 		name, want string
 		block      []byte
@@ -152,8 +153,8 @@ func TestPBFScannerBadBlocks(t *testing.T) {
 			primitive(strs, relation(30, []uint64{40}, []uint64{1}, nil, nil, nil))},
 		{"relation varint", "Relation: unexpected EOF",
 			[]byte("\x12\x03\x22\x01\xff")},
-		{"too many members", "block holds more than 2097152 tags, node references and relation members",
-			primitive(strs, relation(30, nil, nil, make([]uint64, maxBlockValues+1), make([]int64, maxBlockValues+1), make([]uint64, maxBlockValues+1)))},
+		{"too many members", "block decodes to more than 256 MiB of objects (tags, node references, members)",
+			primitive(strs, relation(30, nil, nil, make([]uint64, tooMany), make([]int64, tooMany), make([]uint64, tooMany)))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
