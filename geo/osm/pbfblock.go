@@ -72,14 +72,32 @@ func blobData(blob []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("zlib data: %w", err)
 		}
+		if rawSize >= 0 {
+			// The usual case: the size is known, so the data is read
+			// into one buffer of that size rather than a growing one.
+			out := make([]byte, rawSize)
+			n, err := io.ReadFull(zr, out)
+			switch {
+			case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+				return nil, fmt.Errorf("block decompresses to %d bytes, its header says %d", n, rawSize)
+			case err != nil:
+				return nil, fmt.Errorf("zlib data: %w", err)
+			}
+			// Reading on to the end checks the zlib checksum.
+			var more [1]byte
+			if m, err := zr.Read(more[:]); m > 0 {
+				return nil, fmt.Errorf("block decompresses to more than the %d bytes its header says", rawSize)
+			} else if err != io.EOF {
+				return nil, fmt.Errorf("zlib data: %w", err)
+			}
+			return out, nil
+		}
 		out, err := io.ReadAll(io.LimitReader(zr, maxBlob+1))
 		switch {
 		case err != nil:
 			return nil, fmt.Errorf("zlib data: %w", err)
 		case len(out) > maxBlob:
 			return nil, fmt.Errorf("block decompresses to more than the format's limit of %d bytes", maxBlob)
-		case rawSize >= 0 && int64(len(out)) != rawSize:
-			return nil, fmt.Errorf("block decompresses to %d bytes, its header says %d", len(out), rawSize)
 		}
 		return out, nil
 	case hasRaw:
