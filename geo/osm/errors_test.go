@@ -61,6 +61,7 @@ func TestBadInput(t *testing.T) {
 		{"cut-blobheader.osm.pbf", pbf[:4+headerLen+2], "PBF file truncated: data ends inside a block at byte ..."},
 		{"huge-blob.osm.pbf", craftedBlock("OSMData", pbfOptions{blobSize: maxBlob + 1}, nil), "corrupt PBF data: block at byte ...: blob of 33554433 bytes is over the format's limit of 33554432"},
 		{"bomb.osm.pbf", craftedBlock("OSMData", pbfOptions{rawSize: -1}, make([]byte, maxBlob+1)), "corrupt PBF data: block at byte ...: block decompresses to more than the format's limit of 33554432 bytes"},
+		{"raw-size-huge.osm.pbf", craftedBlock("OSMData", pbfOptions{rawSize: 30 << 20}, []byte("\x0a\x00")), "corrupt PBF data: block at byte ...: block says it holds 31457280 bytes uncompressed, more than its 14 bytes of zlib data can hold"},
 		{"bomb-raw-size.osm.pbf", craftedBlock("OSMData", pbfOptions{rawSize: 1}, make([]byte, maxBlob+1)), "corrupt PBF data: block at byte ...: block decompresses to more than the 1 bytes its header says"},
 		{"raw-size-lies.osm.pbf", craftedBlock("OSMData", pbfOptions{rawSize: 5}, []byte("\x0a\x00")), "corrupt PBF data: block at byte ...: block decompresses to 2 bytes, its header says 5"},
 		{"bad-zlib.osm.pbf", craftedBlock("OSMData", pbfOptions{badZlib: true}, []byte("\x0a\x00")), "corrupt PBF data: block at byte ...: zlib data: ..."},

@@ -68,6 +68,11 @@ func blobData(blob []byte) ([]byte, error) {
 		if rawSize > maxBlob {
 			return nil, fmt.Errorf("block says it holds %d bytes uncompressed, over the format's limit of %d", rawSize, maxBlob)
 		}
+		// Deflate cannot inflate beyond 1032:1 (zlib's documentation), so
+		// a larger claim is a lie that would have us allocate for nothing.
+		if rawSize > int64(len(zdata))*1032+64 {
+			return nil, fmt.Errorf("block says it holds %d bytes uncompressed, more than its %d bytes of zlib data can hold", rawSize, len(zdata))
+		}
 		zr, err := zlib.NewReader(bytes.NewReader(zdata))
 		if err != nil {
 			return nil, fmt.Errorf("zlib data: %w", err)
