@@ -39,15 +39,17 @@ type pbfScanner struct {
 
 	// FilterNode, FilterWay and FilterRelation, when not nil, are called
 	// with every decoded element of their type; one returning false drops
-	// the element. They run on the worker goroutines, several at once, in
-	// no particular order, so they must be safe for concurrent use and
-	// fast (they hold up the decoding). The object they are given is
-	// reused for the next element when they return false, so they must
-	// not retain it; when they return true it is handed out by Object and
-	// is the caller's.
+	// the element, a nil filter keeps all. As in osmpbf they run on the
+	// worker goroutines: in file order within a block, but for several
+	// blocks at once, so they must be safe for concurrent use, and fast
+	// (they hold up the decoding). The object they are given, with its
+	// tags, node references or members, is reused for the next element
+	// when they return false, so they must not retain it or any of its
+	// slices; when they return true it is handed out by Object and is the
+	// caller's. A panicking filter ends the scan with an error.
 	//
-	// A filter that records the element itself and returns false costs no
-	// allocation: this is how a whole city's node locations are loaded.
+	// A filter that records what it needs and returns false costs no
+	// allocation: this is how readPBF loads a whole city's node locations.
 	// Set the filters before the first Scan.
 	FilterNode     func(*osm.Node) bool
 	FilterWay      func(*osm.Way) bool
@@ -68,8 +70,12 @@ type pbfScanner struct {
 }
 
 // newPBFScanner returns a scanner of the PBF data in r; name is used in
-// every error. Nothing is read before the first Scan. Close must be
-// called when done, to stop and wait for the worker goroutines.
+// every error. r is read with small reads, so give it buffered (the
+// *bufio.Reader of openFormat). Nothing is read before the first Scan.
+// Close must be called when done, to stop and wait for the worker
+// goroutines. Size limits on the data as a whole are r's business (Read
+// wraps it in a capReader); each block is held to the format's limits
+// and to maxBlockEntities and maxBlockDecoded.
 func newPBFScanner(ctx context.Context, r io.Reader, name string) *pbfScanner {
 	s := &pbfScanner{parent: ctx, name: name, blocks: &pbfBlocks{r: r}}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
