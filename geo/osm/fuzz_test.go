@@ -21,6 +21,9 @@ func FuzzReadPBF(f *testing.F) {
 		dense([]int64{1, 1}, []int64{494100000, 10}, []int64{86900000, 10}),
 		way(7, []uint64{1}, []uint64{2}, []int64{1, 1}))))
 	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, scanTestBlock()))
+	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, primitive(scanTestStrings,
+		denseWithInfo([]int64{10, 1}, []int64{1, 1}, []int64{1, 1}, tDenseInfo{versions: []uint64{1, 2}, timestamps: []int64{5, 1}, usids: []int64{1, 1}, visibles: []uint64{1, 0}}.encode()),
+		wayWithInfo(20, infoMessage(2, 1600000000, 5, 8, 4, false)))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readFuzz(t, "fuzz.osm.pbf", data)
 		_, err := scanBytes(context.Background(), data, nil)

@@ -17,8 +17,8 @@ import (
 // TestPBFMatchesOsmpbf reads every node, way and relation of the real
 // extracts with our PBF scanner and with github.com/paulmach/osm/osmpbf,
 // which it replaced, side by side, and wants the same objects in the same
-// order: ids, locations, tags, way node references and relation members
-// (type, ref, role).
+// order: ids, metadata, locations, tags, way node references and relation
+// members (type, ref, role).
 func TestPBFMatchesOsmpbf(t *testing.T) {
 	for _, name := range []string{"heidelberg.osm.pbf", "monaco.osm.pbf", "helsinki.osm.pbf", "../poa/porto_alegre.osm.pbf"} {
 		t.Run(filepath.Base(name), func(t *testing.T) {
@@ -32,7 +32,7 @@ func TestPBFMatchesOsmpbf(t *testing.T) {
 			ref := osmpbf.New(context.Background(), f, runtime.GOMAXPROCS(0))
 			defer ref.Close()
 			counts := map[osm.Type]int{}
-			tagged := 0
+			tagged, versioned := 0, 0
 			for ref.Scan() {
 				want := ref.Object()
 				if !ours.Scan() {
@@ -45,6 +45,9 @@ func TestPBFMatchesOsmpbf(t *testing.T) {
 				counts[want.ObjectID().Type()]++
 				if n, ok := want.(*osm.Node); ok && len(n.Tags) > 0 {
 					tagged++
+				}
+				if want.ObjectID().Version() > 0 {
+					versioned++
 				}
 			}
 			if err := ref.Err(); err != nil {
@@ -59,19 +62,20 @@ func TestPBFMatchesOsmpbf(t *testing.T) {
 			if counts[osm.TypeNode] == 0 || counts[osm.TypeWay] == 0 || counts[osm.TypeRelation] == 0 || tagged == 0 {
 				t.Fatalf("compared %v (%d tagged nodes): the file should have all three kinds and tagged nodes", counts, tagged)
 			}
-			t.Logf("equal: %d nodes (%d tagged), %d ways, %d relations", counts[osm.TypeNode], tagged, counts[osm.TypeWay], counts[osm.TypeRelation])
+			t.Logf("equal: %d nodes (%d tagged), %d ways, %d relations; %d with metadata", counts[osm.TypeNode], tagged, counts[osm.TypeWay], counts[osm.TypeRelation], versioned)
 		})
 	}
 }
 
 // sameObject returns what differs between our object and osmpbf's, or "".
 func sameObject(got, want osm.Object) string {
-	// Versions are metadata, which our scanner does not decode.
-	g, w := got.ObjectID(), want.ObjectID()
-	if g.Type() != w.Type() || g.Ref() != w.Ref() {
-		return fmt.Sprintf("ours %s/%d, osmpbf %s/%d", g.Type(), g.Ref(), w.Type(), w.Ref())
+	if got.ObjectID() != want.ObjectID() { // type, id and version
+		return "ours " + got.ObjectID().String() + ", osmpbf " + want.ObjectID().String()
 	}
-	id := fmt.Sprintf("%s/%d", w.Type(), w.Ref())
+	id := want.ObjectID().String()
+	if g, w := metadata(got), metadata(want); g != w {
+		return fmt.Sprintf("%s: ours metadata %s, osmpbf %s", id, g, w)
+	}
 	switch w := want.(type) {
 	case *osm.Node:
 		g := got.(*osm.Node)
@@ -101,6 +105,19 @@ func sameObject(got, want osm.Object) string {
 				return id + ": members differ"
 			}
 		}
+	}
+	return ""
+}
+
+// metadata returns the metadata of o as text.
+func metadata(o osm.Object) string {
+	switch o := o.(type) {
+	case *osm.Node:
+		return fmt.Sprint(o.Timestamp, o.ChangesetID, o.UserID, o.User, o.Visible)
+	case *osm.Way:
+		return fmt.Sprint(o.Timestamp, o.ChangesetID, o.UserID, o.User, o.Visible)
+	case *osm.Relation:
+		return fmt.Sprint(o.Timestamp, o.ChangesetID, o.UserID, o.User, o.Visible)
 	}
 	return ""
 }

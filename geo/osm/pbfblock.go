@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 	"unsafe"
 
 	"github.com/paulmach/osm"
@@ -120,6 +121,7 @@ type primitiveBlock struct {
 	strs           []string
 	granularity    int64 // nanodegrees per unit
 	latOff, lonOff int64 // nanodegrees
+	dateGran       int64 // milliseconds per timestamp unit
 	f              pbfFilters
 	objs           []osm.Object
 	entities       int // nodes, ways and relations seen, kept or not
@@ -136,7 +138,7 @@ type primitiveBlock struct {
 // block and returns those the filters keep, in the block's order.
 // Changesets are skipped.
 func decodePrimitiveBlock(data []byte, f pbfFilters) (pbfResult, error) {
-	pb := primitiveBlock{granularity: 100, f: f}
+	pb := primitiveBlock{granularity: 100, dateGran: 1000, f: f}
 	var groups [][]byte
 	err := eachField(data, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
@@ -159,6 +161,8 @@ func decodePrimitiveBlock(data []byte, f pbfFilters) (pbfResult, error) {
 			return wantBytes("PrimitiveBlock.primitivegroup", typ)
 		case 17:
 			pb.granularity = int64(int32(v))
+		case 18:
+			pb.dateGran = int64(int32(v))
 		case 19:
 			pb.latOff = int64(v)
 		case 20:
@@ -171,6 +175,9 @@ func decodePrimitiveBlock(data []byte, f pbfFilters) (pbfResult, error) {
 	}
 	if pb.granularity <= 0 {
 		return pbfResult{}, fmt.Errorf("granularity %d: want a positive number of nanodegrees", pb.granularity)
+	}
+	if pb.dateGran <= 0 {
+		return pbfResult{}, fmt.Errorf("date_granularity %d: want a positive number of milliseconds", pb.dateGran)
 	}
 	for _, g := range groups {
 		err := eachField(g, func(num protowire.Number, typ protowire.Type, val []byte, _ uint64) error {
@@ -289,6 +296,7 @@ func (pb *primitiveBlock) keepNode(n *osm.Node) {
 func (pb *primitiveBlock) plainNode(m []byte) error {
 	var id, lat, lon int64
 	var keys, vals packed
+	var info []byte
 	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
 		case 1:
@@ -297,6 +305,9 @@ func (pb *primitiveBlock) plainNode(m []byte) error {
 			keys.add(typ, val, v)
 		case 3:
 			vals.add(typ, val, v)
+		case 4:
+			info = val
+			return wantBytes("Node.info", typ)
 		case 8:
 			lat = protowire.DecodeZigZag(v)
 		case 9:
@@ -315,6 +326,11 @@ func (pb *primitiveBlock) plainNode(m []byte) error {
 	if n.Tags, err = pb.tags(n.Tags, &keys, &vals); err != nil {
 		return fmt.Errorf("node %d: %w", id, err)
 	}
+	if info != nil {
+		if err := pb.info(info, &n.Version, &n.Timestamp, &n.ChangesetID, &n.UserID, &n.User, &n.Visible); err != nil {
+			return fmt.Errorf("node %d: %w", id, err)
+		}
+	}
 	pb.keepNode(n)
 	return nil
 }
@@ -325,10 +341,14 @@ func (pb *primitiveBlock) plainNode(m []byte) error {
 // (empty when no node of the group has tags).
 func (pb *primitiveBlock) denseNodes(m []byte) error {
 	var ids, lats, lons, keysVals packed
+	var info []byte
 	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
 		case 1:
 			ids.add(typ, val, v)
+		case 5:
+			info = val
+			return wantBytes("DenseNodes.denseinfo", typ)
 		case 8:
 			lats.add(typ, val, v)
 		case 9:
@@ -363,6 +383,12 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 	if err := pb.count(n, n*nodeSize+nkv/2*tagSize); err != nil {
 		return err
 	}
+	var di denseInfo
+	if info != nil {
+		if err := di.parse(info, n); err != nil {
+			return fmt.Errorf("DenseNodes.denseinfo: %w", err)
+		}
+	}
 	tagged := nkv > 0
 	var id, lat, lon int64
 	for i := range n {
@@ -371,6 +397,11 @@ func (pb *primitiveBlock) denseNodes(m []byte) error {
 		lon += protowire.DecodeZigZag(lons.next())
 		node := pb.newNode()
 		node.ID, node.Lat, node.Lon = osm.NodeID(id), pb.degrees(pb.latOff, lat), pb.degrees(pb.lonOff, lon)
+		if info != nil {
+			if err := pb.denseMeta(&di, node); err != nil {
+				return fmt.Errorf("DenseNodes: node %d (number %d of %d): %w", id, i+1, n, err)
+			}
+		}
 		if tagged {
 			if node.Tags, err = pb.denseTags(node.Tags, &keysVals, &nkv); err != nil {
 				return fmt.Errorf("DenseNodes: node %d (number %d of %d): %w", id, i+1, n, err)
@@ -414,6 +445,7 @@ func (pb *primitiveBlock) denseTags(dst osm.Tags, kv *packed, left *int) (osm.Ta
 func (pb *primitiveBlock) decodeWay(m []byte) error {
 	var id int64
 	var keys, vals, refs, lats, lons packed
+	var info []byte
 	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
 		case 1:
@@ -422,6 +454,9 @@ func (pb *primitiveBlock) decodeWay(m []byte) error {
 			keys.add(typ, val, v)
 		case 3:
 			vals.add(typ, val, v)
+		case 4:
+			info = val
+			return wantBytes("Way.info", typ)
 		case 8:
 			refs.add(typ, val, v)
 		case 9:
@@ -444,6 +479,11 @@ func (pb *primitiveBlock) decodeWay(m []byte) error {
 	*w = osm.Way{ID: osm.WayID(id), Visible: true, Tags: w.Tags[:0], Nodes: w.Nodes[:0]}
 	if w.Tags, err = pb.tags(w.Tags, &keys, &vals); err != nil {
 		return fmt.Errorf("way %d: %w", id, err)
+	}
+	if info != nil {
+		if err := pb.info(info, &w.Version, &w.Timestamp, &w.ChangesetID, &w.UserID, &w.User, &w.Visible); err != nil {
+			return fmt.Errorf("way %d: %w", id, err)
+		}
 	}
 	n, err := refs.len()
 	if err != nil {
@@ -488,6 +528,7 @@ func (pb *primitiveBlock) decodeWay(m []byte) error {
 func (pb *primitiveBlock) relation(m []byte) error {
 	var id int64
 	var keys, vals, roles, memids, types packed
+	var info []byte
 	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
 		switch num {
 		case 1:
@@ -496,6 +537,9 @@ func (pb *primitiveBlock) relation(m []byte) error {
 			keys.add(typ, val, v)
 		case 3:
 			vals.add(typ, val, v)
+		case 4:
+			info = val
+			return wantBytes("Relation.info", typ)
 		case 8:
 			roles.add(typ, val, v)
 		case 9:
@@ -518,6 +562,11 @@ func (pb *primitiveBlock) relation(m []byte) error {
 	*r = osm.Relation{ID: osm.RelationID(id), Visible: true, Tags: r.Tags[:0], Members: r.Members[:0]}
 	if r.Tags, err = pb.tags(r.Tags, &keys, &vals); err != nil {
 		return fmt.Errorf("relation %d: %w", id, err)
+	}
+	if info != nil {
+		if err := pb.info(info, &r.Version, &r.Timestamp, &r.ChangesetID, &r.UserID, &r.User, &r.Visible); err != nil {
+			return fmt.Errorf("relation %d: %w", id, err)
+		}
 	}
 	n, err1 := memids.len()
 	nr, err2 := roles.len()
@@ -558,6 +607,118 @@ func (pb *primitiveBlock) relation(m []byte) error {
 		}
 		pb.objs = append(pb.objs, r)
 		pb.rel = nil
+	}
+	return nil
+}
+
+// timestamp converts a timestamp in date_granularity units to a time, as
+// osmpbf does.
+func (pb *primitiveBlock) timestamp(v int64) time.Time {
+	ms := time.Duration(v*pb.dateGran) * time.Millisecond
+	return time.Unix(0, ms.Nanoseconds()).UTC()
+}
+
+// info decodes an Info message (the metadata of a plain node, a way or a
+// relation) into the element's fields; absent fields are left alone.
+func (pb *primitiveBlock) info(m []byte, version *int, ts *time.Time, changeset *osm.ChangesetID, uid *osm.UserID, user *string, visible *bool) error {
+	var usid uint64
+	hasUser := false
+	err := eachField(m, func(num protowire.Number, _ protowire.Type, _ []byte, v uint64) error {
+		switch num {
+		case 1:
+			*version = int(int32(v))
+		case 2:
+			*ts = pb.timestamp(int64(v))
+		case 3:
+			*changeset = osm.ChangesetID(int64(v))
+		case 4:
+			*uid = osm.UserID(int32(v))
+		case 5:
+			usid, hasUser = uint64(uint32(v)), true
+		case 6:
+			*visible = v != 0
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("Info: %w", err)
+	}
+	if hasUser {
+		s, err := pb.str(usid, "user name")
+		if err != nil {
+			return fmt.Errorf("Info: %w", err)
+		}
+		*user = s
+	}
+	return nil
+}
+
+// denseInfo holds the metadata arrays of a DenseNodes message: each either
+// absent or with one value per node; timestamps, changesets, uids and user
+// names delta-coded.
+type denseInfo struct {
+	versions, timestamps, changesets, uids, usids, visibles packed
+	has                                                     [6]bool
+	timestamp, changeset                                    int64
+	uid, usid                                               int32
+}
+
+// parse reads a DenseInfo message for n nodes, checking the lengths.
+func (d *denseInfo) parse(m []byte, n int) error {
+	arrays := []*packed{&d.versions, &d.timestamps, &d.changesets, &d.uids, &d.usids, &d.visibles}
+	err := eachField(m, func(num protowire.Number, typ protowire.Type, val []byte, v uint64) error {
+		if num >= 1 && num <= 6 {
+			arrays[num-1].add(typ, val, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	names := []string{"version", "timestamp", "changeset", "uid", "user_sid", "visible"}
+	for i, a := range arrays {
+		k, err := a.len()
+		if err != nil {
+			return fmt.Errorf("%s: %w", names[i], err)
+		}
+		if k > 0 && k != n {
+			return fmt.Errorf("%d values of %s for %d nodes", k, names[i], n)
+		}
+		d.has[i] = k > 0
+	}
+	return nil
+}
+
+// denseMeta sets the next node's metadata from d.
+func (pb *primitiveBlock) denseMeta(d *denseInfo, n *osm.Node) error {
+	if d.has[0] {
+		n.Version = int(int32(d.versions.next()))
+	}
+	if d.has[1] {
+		d.timestamp += protowire.DecodeZigZag(d.timestamps.next())
+		n.Timestamp = pb.timestamp(d.timestamp)
+	}
+	if d.has[2] {
+		d.changeset += protowire.DecodeZigZag(d.changesets.next())
+		n.ChangesetID = osm.ChangesetID(d.changeset)
+	}
+	if d.has[3] {
+		d.uid += int32(protowire.DecodeZigZag(d.uids.next()))
+		n.UserID = osm.UserID(d.uid)
+	}
+	if d.has[4] {
+		d.usid += int32(protowire.DecodeZigZag(d.usids.next()))
+		if d.usid < 0 {
+			return fmt.Errorf("user name string index %d is negative", d.usid)
+		}
+		s, err := pb.str(uint64(d.usid), "user name")
+		if err != nil {
+			return err
+		}
+		n.User = s
+	}
+	if d.has[5] {
+		n.Visible = d.visibles.next() != 0
 	}
 	return nil
 }

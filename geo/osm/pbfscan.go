@@ -17,11 +17,11 @@ import (
 // to it by changing the constructor.
 //
 // Blocks are decoded on GOMAXPROCS worker goroutines; Scan hands out the
-// objects in file order. Each object carries its id, tags, and its
-// location (nodes), node references (ways, with locations in files written
-// with LocationsOnWays) or members (relations: type, ref, role). Metadata
-// (version, timestamp, changeset, user) is not decoded, and every object is
-// marked Visible.
+// objects in file order. Each object carries its id, tags, metadata when
+// the file has it (version, timestamp, changeset, user id and name,
+// visible; Visible is true when the file does not say), and its location
+// (nodes), node references (ways, with locations in files written with
+// LocationsOnWays) or members (relations: type, ref, role).
 //
 // Use:
 //

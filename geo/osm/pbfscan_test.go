@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paulmach/osm"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -85,6 +86,55 @@ func TestPBFScannerDecodes(t *testing.T) {
 	}
 }
 
+// TestPBFScannerMetadata: versions, timestamps, changesets, users and the
+// visible flag of dense nodes (delta-coded arrays) and of ways (an Info
+// message), worked out by hand.
+func TestPBFScannerMetadata(t *testing.T) {
+	info := tDenseInfo{
+		versions:   []uint64{3, 1},
+		timestamps: []int64{1700000000, 60},
+		changesets: []int64{99, 1},
+		uids:       []int64{7, -2},
+		usids:      []int64{1, 1},
+		visibles:   []uint64{0, 1},
+	}
+	block := primitive(scanTestStrings,
+		denseWithInfo([]int64{10, 1}, []int64{494100000, 10}, []int64{86900000, -10}, info.encode()),
+		wayWithInfo(20, infoMessage(2, 1600000000, 5, 8, 4, false)))
+	got, err := scanBytes(context.Background(), craftedBlock("OSMData", pbfOptions{}, block), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type meta struct {
+		version   int
+		timestamp time.Time
+		changeset osm.ChangesetID
+		uid       osm.UserID
+		user      string
+		visible   bool
+	}
+	want := []meta{
+		{3, time.Unix(1700000000, 0).UTC(), 99, 7, "name", false},
+		{1, time.Unix(1700000060, 0).UTC(), 100, 5, "Rathaus", true},
+		{2, time.Unix(1600000000, 0).UTC(), 5, 8, "townhall", false},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d objects, want %d", len(got), len(want))
+	}
+	for i, o := range got {
+		var m meta
+		switch o := o.(type) {
+		case *osm.Node:
+			m = meta{o.Version, o.Timestamp, o.ChangesetID, o.UserID, o.User, o.Visible}
+		case *osm.Way:
+			m = meta{o.Version, o.Timestamp, o.ChangesetID, o.UserID, o.User, o.Visible}
+		}
+		if m != want[i] {
+			t.Errorf("%v: metadata %+v, want %+v", o.ObjectID(), m, want[i])
+		}
+	}
+}
+
 // TestPBFScannerFilters: filters drop what they reject, Skip* leave a
 // type out, and a rejected object is reused (the filter sees one pointer
 // for every node it rejects in a block).
@@ -151,6 +201,16 @@ func TestPBFScannerBadBlocks(t *testing.T) {
 			primitive(strs, relation(30, nil, nil, []uint64{5}, []int64{1}, []uint64{3}))},
 		{"relation tags", "relation 30: tag key string index 40 outside the block's string table of 9 strings",
 			primitive(strs, relation(30, []uint64{40}, []uint64{1}, nil, nil, nil))},
+		{"dense info length", "DenseNodes.denseinfo: 2 values of version for 1 nodes",
+			primitive(strs, denseWithInfo([]int64{10}, lat, lon, tDenseInfo{versions: []uint64{1, 2}}.encode()))},
+		{"dense user index", "DenseNodes: node 10 (number 1 of 1): user name string index 99 outside the block's string table of 9 strings",
+			primitive(strs, denseWithInfo([]int64{10}, lat, lon, tDenseInfo{usids: []int64{99}}.encode()))},
+		{"dense negative user index", "DenseNodes: node 10 (number 1 of 1): user name string index -1 is negative",
+			primitive(strs, denseWithInfo([]int64{10}, lat, lon, tDenseInfo{usids: []int64{-1}}.encode()))},
+		{"way user index", "way 20: Info: user name string index 50 outside the block's string table of 9 strings",
+			primitive(strs, wayWithInfo(20, infoMessage(1, 1, 1, 1, 50, true)))},
+		{"date granularity", "date_granularity -5: want a positive number of milliseconds",
+			protowire.AppendVarint(protowire.AppendTag(nil, 18, protowire.VarintType), uint64(1<<64-5))},
 		{"relation varint", "Relation: unexpected EOF",
 			[]byte("\x12\x03\x22\x01\xff")},
 		{"too many members", "block decodes to more than 256 MiB of objects (tags, node references, members)",
@@ -238,4 +298,55 @@ func relation(id uint64, keys, vals, roles []uint64, memids []int64, types []uin
 	m = appendPacked(m, 9, zigzag(memids))
 	m = appendPacked(m, 10, types)
 	return protowire.AppendBytes(protowire.AppendTag(nil, 4, protowire.BytesType), m)
+}
+
+// tDenseInfo is a DenseInfo message to encode (values as given, so
+// delta-coded by the caller; nil arrays are left out).
+type tDenseInfo struct {
+	versions                            []uint64
+	timestamps, changesets, uids, usids []int64
+	visibles                            []uint64
+}
+
+func (d tDenseInfo) encode() []byte {
+	var m []byte
+	for i, a := range [][]uint64{d.versions, zigzag(d.timestamps), zigzag(d.changesets), zigzag(d.uids), zigzag(d.usids), d.visibles} {
+		if len(a) > 0 {
+			m = appendPacked(m, protowire.Number(i+1), a)
+		}
+	}
+	return m
+}
+
+// denseWithInfo encodes a PrimitiveGroup member holding DenseNodes with a
+// DenseInfo message.
+func denseWithInfo(ids, lats, lons []int64, info []byte) []byte {
+	var m []byte
+	m = appendPacked(m, 1, zigzag(ids))
+	m = protowire.AppendBytes(protowire.AppendTag(m, 5, protowire.BytesType), info)
+	m = appendPacked(m, 8, zigzag(lats))
+	m = appendPacked(m, 9, zigzag(lons))
+	return protowire.AppendBytes(protowire.AppendTag(nil, 2, protowire.BytesType), m)
+}
+
+// infoMessage encodes an Info message.
+func infoMessage(version, timestamp, changeset, uid, usid uint64, visible bool) []byte {
+	var m []byte
+	for i, v := range []uint64{version, timestamp, changeset, uid, usid} {
+		m = protowire.AppendVarint(protowire.AppendTag(m, protowire.Number(i+1), protowire.VarintType), v)
+	}
+	vis := uint64(0)
+	if visible {
+		vis = 1
+	}
+	return protowire.AppendVarint(protowire.AppendTag(m, 6, protowire.VarintType), vis)
+}
+
+// wayWithInfo encodes a PrimitiveGroup member holding a Way with no tags
+// or nodes and the given Info message.
+func wayWithInfo(id uint64, info []byte) []byte {
+	var m []byte
+	m = protowire.AppendVarint(protowire.AppendTag(m, 1, protowire.VarintType), id)
+	m = protowire.AppendBytes(protowire.AppendTag(m, 4, protowire.BytesType), info)
+	return protowire.AppendBytes(protowire.AppendTag(nil, 3, protowire.BytesType), m)
 }
