@@ -15,9 +15,10 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// This file is CareCircle's own implementation of the OSM PBF format: the
-// reading of blocks and the walking-graph load; the scanner that hands out
-// objects is in pbfscan.go, the decoding of one block in pbfblock.go. It replaces github.com/paulmach/osm/osmpbf, which decodes
+// This file is part of CareCircle's own implementation of the OSM PBF
+// format: the reading of blocks and the walking-graph load; the scanner
+// that hands out objects is in pbfscan.go, the decoding of one block in
+// pbfblock.go. It replaces github.com/paulmach/osm/osmpbf, which decodes
 // on goroutines of its own and panics there, beyond any recover, on crafted
 // blocks (string-table indexes out of range, arrays of unequal length, plain
 // nodes): a bad file killed the process. Here every length, index and size is
