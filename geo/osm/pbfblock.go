@@ -275,9 +275,10 @@ func (pb *primitiveBlock) tags(dst osm.Tags, keys, vals *packed) (osm.Tags, erro
 // newNode returns the scratch node, emptied.
 func (pb *primitiveBlock) newNode() *osm.Node {
 	if pb.node == nil {
-		pb.node = &osm.Node{}
+		pb.node = &osm.Node{Visible: true}
+	} else {
+		*pb.node = osm.Node{Visible: true, Tags: pb.node.Tags[:0]}
 	}
-	*pb.node = osm.Node{Visible: true, Tags: pb.node.Tags[:0]}
 	return pb.node
 }
 
