@@ -1,8 +1,13 @@
 package osm
 
 import (
+	"bufio"
 	"context"
+	"os"
+	"runtime"
 	"testing"
+
+	"github.com/paulmach/osm/osmpbf"
 )
 
 // BenchmarkLoadHeidelberg measures the whole load of the Heidelberg
@@ -39,4 +44,46 @@ func BenchmarkLoadNantongXML(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkScanPBFHeidelberg decodes every node (with tags), way and
+// relation of the Heidelberg extract, with our scanner and, for
+// comparison, with github.com/paulmach/osm/osmpbf.
+func BenchmarkScanPBFHeidelberg(b *testing.B) {
+	path := dataFile(b, "heidelberg.osm.pbf")
+	scan := func(b *testing.B, sc interface {
+		Scan() bool
+		Err() error
+		Close() error
+	}) {
+		n := 0
+		for sc.Scan() {
+			n++
+		}
+		if err := sc.Err(); err != nil {
+			b.Fatal(err)
+		}
+		sc.Close()
+		b.ReportMetric(float64(n), "objects")
+	}
+	b.Run("ours", func(b *testing.B) {
+		for b.Loop() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			scan(b, newPBFScanner(context.Background(), bufio.NewReader(f), path))
+			f.Close()
+		}
+	})
+	b.Run("osmpbf", func(b *testing.B) {
+		for b.Loop() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			scan(b, osmpbf.New(context.Background(), f, runtime.GOMAXPROCS(0)))
+			f.Close()
+		}
+	})
 }

@@ -16,8 +16,9 @@
 // (no simplification), so a route can be traced back to the map. A way that
 // leaves the extract is cut where its nodes have no location.
 //
-// PBF files are decoded by our own reader (pbf.go, pbfblock.go) on worker
-// goroutines. It checks every size, length and index in a block, limits how
+// PBF files are decoded by our own implementation of the format (pbf.go,
+// pbfscan.go, pbfblock.go) on worker goroutines: a scanner of nodes (with
+// tags), ways and relations (with members), shaped like osmpbf's. It checks every size, length and index in a block, limits how
 // far a block may decompress, and turns any failure, even a panic, into an
 // error naming the file and the block, so a crafted file cannot end the
 // process.

@@ -81,7 +81,7 @@ type pbfOptions struct {
 
 	// For crafted blocks (appendCraftedBlock):
 	blobSize int  // the size the BlobHeader claims, when not 0
-	rawSize  int  // the raw_size the Blob claims, when not 0
+	rawSize  int  // the raw_size the Blob claims, when not 0; none when negative
 	badZlib  bool // corrupt the zlib stream
 	lz4      bool // mark the data as lz4-compressed
 }
@@ -214,8 +214,10 @@ func appendCraftedBlock(out []byte, typ string, opt pbfOptions, data []byte) []b
 		if opt.rawSize != 0 {
 			rawSize = opt.rawSize
 		}
-		blob = protowire.AppendTag(blob, 2, protowire.VarintType)
-		blob = protowire.AppendVarint(blob, uint64(rawSize))
+		if rawSize >= 0 {
+			blob = protowire.AppendTag(blob, 2, protowire.VarintType)
+			blob = protowire.AppendVarint(blob, uint64(rawSize))
+		}
 		blob = protowire.AppendTag(blob, 3, protowire.BytesType)
 		blob = protowire.AppendBytes(blob, zdata)
 	}

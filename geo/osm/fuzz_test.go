@@ -3,12 +3,16 @@ package osm
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 )
 
-// FuzzReadPBF feeds mutated PBF files to Read: any input must give an
-// extract or an error naming the file, never a panic (our decoder runs on
-// worker goroutines, where a panic would end the process).
+// FuzzReadPBF feeds mutated PBF files to Read and to the PBF scanner with
+// nothing filtered out (so that node tags and relations are decoded too):
+// any input must give an extract or objects, or an error naming the file,
+// never a panic (our decoder runs on worker goroutines, where a panic would
+// end the process; one caught there is reported as a decoder failure,
+// which fails this test too).
 func FuzzReadPBF(f *testing.F) {
 	f.Add(town().pbf(pbfOptions{}))
 	f.Add(town().pbf(pbfOptions{plainNodes: true}))
@@ -16,8 +20,18 @@ func FuzzReadPBF(f *testing.F) {
 	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, primitive([]string{"", "highway", "footway"},
 		dense([]int64{1, 1}, []int64{494100000, 10}, []int64{86900000, 10}),
 		way(7, []uint64{1}, []uint64{2}, []int64{1, 1}))))
+	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, scanTestBlock()))
+	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, primitive(scanTestStrings,
+		denseWithInfo([]int64{10, 1}, []int64{1, 1}, []int64{1, 1}, tDenseInfo{versions: []uint64{1, 2}, timestamps: []int64{5, 1}, usids: []int64{1, 1}, visibles: []uint64{1, 0}}.encode()),
+		wayWithInfo(20, infoMessage(2, 1600000000, 5, 8, 4, false)))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readFuzz(t, "fuzz.osm.pbf", data)
+		_, err := scanBytes(context.Background(), data, nil)
+		if err != nil {
+			if msg := err.Error(); !strings.HasPrefix(msg, "test.osm.pbf: ") || strings.Contains(msg, "decoder failure") {
+				t.Fatalf("scanner error %q", msg)
+			}
+		}
 	})
 }
 
@@ -34,8 +48,8 @@ func FuzzReadXML(f *testing.F) {
 func readFuzz(t *testing.T, name string, data []byte) {
 	ex, err := Read(context.Background(), bytes.NewReader(data), name, Options{Buildings: true, Water: true})
 	if err != nil {
-		if msg := err.Error(); len(msg) < len(name) || msg[:len(name)] != name {
-			t.Fatalf("error %q does not name the file", msg)
+		if msg := err.Error(); len(msg) < len(name) || msg[:len(name)] != name || strings.Contains(msg, "decoder failure") {
+			t.Fatalf("error %q does not name the file or reports a decoder bug", msg)
 		}
 		return
 	}

@@ -7,15 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/osm"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// This file is CareCircle's own OSM PBF reader (the decoding of one block is
-// in pbfblock.go). It replaces github.com/paulmach/osm/osmpbf, which decodes
+// This file is part of CareCircle's own implementation of the OSM PBF
+// format: the reading of blocks and the walking-graph load; the scanner
+// that hands out objects is in pbfscan.go, the decoding of one block in
+// pbfblock.go. It replaces github.com/paulmach/osm/osmpbf, which decodes
 // on goroutines of its own and panics there, beyond any recover, on crafted
 // blocks (string-table indexes out of range, arrays of unequal length, plain
 // nodes): a bad file killed the process. Here every length, index and size is
@@ -29,10 +32,17 @@ import (
 const (
 	maxBlobHeader = 32 << 10
 	maxBlob       = 32 << 20
-	// maxBlockEntities bounds the nodes and ways of one block, so that a
-	// small zlib block cannot expand into tens of millions of nodes. Writers
-	// put 8,000 in a block.
-	maxBlockEntities = 1 << 18
+	// maxBlockEntities bounds the nodes, ways and relations of one block,
+	// so that a small zlib block cannot expand into tens of millions of
+	// nodes. osmium puts 8,000 in a block, but some writers put a whole
+	// small city's nodes in one: Monaco's extract has 180,118 in one block.
+	maxBlockEntities = 1 << 20
+	// maxBlockDecoded bounds the memory of the objects decoded from one
+	// block (their structs, tags, node references and members, counted
+	// whether a filter keeps them or not), so that a block of one-byte
+	// values cannot ask for gigabytes: the format lets a byte of data
+	// become a 104-byte relation member. Monaco's largest block takes 30 MiB.
+	maxBlockDecoded = 256 << 20
 )
 
 // pbfFeatureSupported reports whether the reader handles files that require
@@ -119,102 +129,42 @@ func (p *pbfBlocks) cut(err error) error {
 	return err
 }
 
-// readPBF scans PBF data into c. Blocks are decoded on GOMAXPROCS worker
-// goroutines and handed to c in file order, so a load is deterministic and
-// node ids stay sorted as written.
+// readPBF scans PBF data into c with a pbfScanner. Node locations are
+// stored by FilterNode, which then rejects the node so that the decoder
+// reuses it rather than allocating an osm.Node per node (the largest
+// allocation of a load otherwise); blocks are decoded in parallel, so the
+// store is filled out of order under a mutex and sorted once in finish.
+// FilterWay counts every way and keeps those the options want; relations
+// are skipped.
 func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) error {
-	blocks := &pbfBlocks{r: br}
-	first, err := blocks.next()
-	switch {
-	case errors.Is(err, ErrTooLarge):
-		return fmt.Errorf("%s: %w", name, err)
-	case errors.Is(err, errTruncated), err == io.EOF:
-		return fmt.Errorf("%s: PBF file truncated: file ends inside the OSMHeader block", name)
-	case err != nil:
-		return fmt.Errorf("%s: corrupt PBF header: %w", name, err)
-	case first.typ != "OSMHeader":
-		return fmt.Errorf("%s: corrupt PBF header: first block is %q, want an OSMHeader", name, first.typ)
+	sc := newPBFScanner(ctx, br, name)
+	defer sc.Close()
+	sc.SkipRelations = true
+	var nodesMu sync.Mutex // guards c.nodes during the scan
+	sc.FilterNode = func(n *osm.Node) bool {
+		nodesMu.Lock()
+		c.addNode(n)
+		nodesMu.Unlock()
+		return false
 	}
-	required, err := headerFeatures(first.blob)
-	if err != nil {
-		return fmt.Errorf("%s: corrupt PBF header: %w", name, err)
+	var ways atomic.Int64
+	opt := c.opt // the filter must not touch c, which the scan loop writes
+	sc.FilterWay = func(w *osm.Way) bool {
+		ways.Add(1)
+		return wanted(w.Tags, opt)
 	}
-	for _, f := range required {
-		if !pbfFeatureSupported(f) {
-			return fmt.Errorf("%s: PBF file requires feature %q, which the decoder does not have", name, f)
-		}
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	workers := runtime.GOMAXPROCS(0)
-	// Each pending block holds at most two blobs' worth of memory; keeping
-	// one more than the workers in flight keeps them all busy.
-	pending := make(chan chan pbfResult, workers+1)
-	sem := make(chan struct{}, workers)
-	opt := c.opt
-	keep := func(tags osm.Tags) bool { return wanted(tags, opt) }
-	go func() {
-		defer close(pending)
-		for ctx.Err() == nil {
-			b, err := blocks.next()
-			if err == io.EOF {
-				return
-			}
-			out := make(chan pbfResult, 1)
-			if err != nil {
-				out <- pbfResult{err: err}
-				pending <- out
-				return
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			go func() {
-				defer func() { <-sem }()
-				out <- decodeFileBlock(b, keep)
-			}()
-			select {
-			case pending <- out:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-
-	var firstErr error
-	for out := range pending {
-		r := <-out
-		if firstErr != nil {
-			continue // drain, so that the reader goroutine ends
-		}
-		if r.err != nil {
-			firstErr = r.err
-			cancel()
-			continue
-		}
-		for _, n := range r.nodes {
-			c.nodes.add(n.id, n.p[0], n.p[1])
-		}
-		for _, w := range r.ways {
+	for sc.Scan() {
+		if w, ok := sc.Object().(*osm.Way); ok {
 			c.addWay(w)
 		}
-		c.stats.Ways += r.nWays
 	}
-	if firstErr != nil {
-		if errors.Is(firstErr, ErrTooLarge) {
-			return fmt.Errorf("%s: %w", name, firstErr)
-		}
-		if errors.Is(firstErr, errTruncated) {
-			return fmt.Errorf("%s: PBF file truncated: %s", name, trimTruncated(firstErr))
-		}
-		return fmt.Errorf("%s: corrupt PBF data: %w", name, firstErr)
+	if err := sc.Err(); err != nil {
+		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, context.Cause(ctx))
-	}
+	// Close waits for the workers, so no FilterNode call can still be
+	// writing c.nodes when finish reads it.
+	sc.Close()
+	c.stats.Ways += int(ways.Load())
 	return nil
 }
 
@@ -228,8 +178,9 @@ func trimTruncated(err error) string {
 }
 
 // decodeFileBlock decodes one block; a panic, which would be a bug in this
-// reader, becomes an error rather than the end of the process.
-func decodeFileBlock(b fileBlock, keep func(osm.Tags) bool) (r pbfResult) {
+// decoder or in a filter, becomes an error rather than the end of the
+// process.
+func decodeFileBlock(b fileBlock, f pbfFilters) (r pbfResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = pbfResult{err: fmt.Errorf("block at byte %d: decoder failure: %v", b.start, p)}
@@ -246,7 +197,7 @@ func decodeFileBlock(b fileBlock, keep func(osm.Tags) bool) (r pbfResult) {
 	if err != nil {
 		return pbfResult{err: fmt.Errorf("block at byte %d: %w", b.start, err)}
 	}
-	r, err = decodePrimitiveBlock(data, keep)
+	r, err = decodePrimitiveBlock(data, f)
 	if err != nil {
 		return pbfResult{err: fmt.Errorf("block at byte %d: %w", b.start, err)}
 	}
