@@ -122,6 +122,20 @@ func (m *Model) CircleSeconds(a AreaType) float64 {
 	return m.Profile.ServiceCircle.UrbanMinutes.Value * 60
 }
 
+// FacilityCircleSeconds is the service circle a facility's service area is
+// drawn with: the rural circle for a rural point or a facility in a rural
+// community, the urban circle otherwise. (Counting elders does not need
+// it: each elder is judged by the circle of their own community.)
+func (m *Model) FacilityCircleSeconds(f *Facility) float64 {
+	if f.Type == RuralPoint {
+		return m.CircleSeconds(Rural)
+	}
+	if c := m.communityAt(f); c >= 0 {
+		return m.CircleSeconds(m.City.Regions[c].AreaType)
+	}
+	return m.CircleSeconds(Urban)
+}
+
 // Baseline returns the evaluation of today's city. Do not modify it; Clone
 // it to edit.
 func (m *Model) Baseline() *Evaluation { return m.baseline }
