@@ -128,7 +128,7 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 		probs.add(Problem{File: cfg.OSM, Message: strings.TrimPrefix(fileError(err), osmPath+": ")})
 	} else {
 		log.Info("walking network read", "file", cfg.OSM, "nodes", ex.Graph.NumNodes(), "edges", ex.Graph.NumEdges(),
-			"buildings", len(ex.Buildings), "dropped_nodes", ex.Stats.DroppedNodes)
+			"buildings", len(ex.Buildings), "pieces", ex.Stats.Pieces, "off_main_nodes", ex.Stats.OffMainNodes)
 		index = geo.NewEdgeIndex(ex.Graph)
 		na = newNetworkArea(ex.Graph, index, geo.DefaultMaxSnap)
 	}

@@ -48,19 +48,13 @@ type Graph struct {
 	Adj     []int32 // neighbour node of each slot
 	AdjEdge []int32 // undirected edge of each slot
 
-	// Dropped counts what the largest-component filter removed.
-	Dropped DropStats
+	// piece labels the connected pieces; see Piece.
+	piece     []int32
+	pieceSize []int32
 
 	osmIndex  map[int64]int32
 	boundOnce sync.Once
 	bound     orb.Bound
-}
-
-// DropStats reports what building a graph left out.
-type DropStats struct {
-	Components int // connected components before filtering
-	Nodes      int // nodes outside the largest component
-	Edges      int // edges outside the largest component
 }
 
 // NumNodes returns the number of nodes.

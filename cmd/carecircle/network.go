@@ -83,9 +83,8 @@ func newNetworkStatsCmd() *cobra.Command {
 			fmt.Fprintf(w, "nodes\t%d\n", g.NumNodes())
 			fmt.Fprintf(w, "edges\t%d\n", g.NumEdges())
 			fmt.Fprintf(w, "walkway km\t%.3f\n", g.TotalLength()/1000)
-			fmt.Fprintf(w, "components\t%d\n", g.Dropped.Components)
-			fmt.Fprintf(w, "nodes dropped\t%d\n", g.Dropped.Nodes)
-			fmt.Fprintf(w, "edges dropped\t%d\n", g.Dropped.Edges)
+			fmt.Fprintf(w, "pieces\t%d\n", g.NumPieces())
+			fmt.Fprintf(w, "nodes off the main piece\t%d\n", g.OffMainNodes())
 			steps := 0
 			for _, k := range g.EdgeKind {
 				if k == geo.EdgeSteps {

@@ -162,7 +162,7 @@ func (c *collector) finish(ctx context.Context, name string) (*Extract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the walking graph: %w", name, err)
 	}
-	c.stats.DroppedNodes = g.Dropped.Nodes
+	c.stats.Pieces, c.stats.OffMainNodes = g.NumPieces(), g.OffMainNodes()
 	ex := &Extract{Graph: g}
 
 	for i := range c.buildings.len() {

@@ -19,8 +19,8 @@ type Options struct {
 
 // Extract is what was read from one OSM file.
 type Extract struct {
-	// Graph is the walking graph: the largest connected component of the
-	// walkable ways, with OSM node ids as Graph.OSMIDs.
+	// Graph is the walking graph: every walkable way and pedestrian area,
+	// all connected pieces of them, with OSM node ids as Graph.OSMIDs.
 	Graph *geo.Graph
 	// Stats says what was read and what was left out.
 	Stats Stats
@@ -54,9 +54,11 @@ type Stats struct {
 	WalkableRefs int // node references of the walkable ways
 	MissingRefs  int // walkable-way references to nodes without a location (outside the extract)
 	CutWays      int // walkable ways with at least one such reference, split there
-	// DroppedNodes is the number of graph nodes outside the largest
-	// connected component (Graph.Dropped.Nodes).
-	DroppedNodes int
+	// Pieces is the number of connected pieces of the walking graph, all
+	// kept (geo.Graph.NumPieces); OffMainNodes counts the graph nodes
+	// outside the largest one, the main network.
+	Pieces       int
+	OffMainNodes int
 	// IncompleteAreas counts closed building or water ways skipped because
 	// a node location is missing.
 	IncompleteAreas int

@@ -130,18 +130,18 @@ func TestRealData(t *testing.T) {
 			raw := readRaw(t, path)
 			want := expect(raw)
 			g := got.Graph
-			t.Logf("%s: %d nodes, %d edges, %.0f km; stats %+v; dropped %+v; %d buildings, %d water, %d waterways",
-				c.file, g.NumNodes(), g.NumEdges(), g.TotalLength()/1000, got.Stats, g.Dropped,
+			t.Logf("%s: %d nodes, %d edges, %.0f km; stats %+v; %d pieces; %d buildings, %d water, %d waterways",
+				c.file, g.NumNodes(), g.NumEdges(), g.TotalLength()/1000, got.Stats, g.NumPieces(),
 				len(got.Buildings), len(got.Water), len(got.Waterways))
 
 			st := got.Stats
 			if st.Duration <= 0 {
 				t.Errorf("Duration %v not measured", st.Duration)
 			}
-			if st.DroppedNodes != g.Dropped.Nodes {
-				t.Errorf("Stats.DroppedNodes = %d, Graph.Dropped.Nodes = %d", st.DroppedNodes, g.Dropped.Nodes)
+			if st.Pieces != g.NumPieces() || st.OffMainNodes != g.OffMainNodes() {
+				t.Errorf("Stats say %d pieces, %d nodes off the main one; the graph has %d and %d", st.Pieces, st.OffMainNodes, g.NumPieces(), g.OffMainNodes())
 			}
-			st.Duration, st.DroppedNodes, st.IncompleteAreas = 0, 0, 0
+			st.Duration, st.Pieces, st.OffMainNodes, st.IncompleteAreas = 0, 0, 0, 0
 			if st != want.stats {
 				t.Errorf("stats = %+v\nwant    %+v (counted independently)", st, want.stats)
 			}
@@ -149,12 +149,11 @@ func TestRealData(t *testing.T) {
 			if g.NumNodes() < c.minNodes || g.NumNodes() > len(raw.nodes) {
 				t.Errorf("%d graph nodes, want between %d and the file's %d nodes", g.NumNodes(), c.minNodes, len(raw.nodes))
 			}
-			if kept := float64(g.NumNodes()) / float64(g.NumNodes()+g.Dropped.Nodes); kept < 0.9 {
-				t.Errorf("largest component holds %.0f%% of the nodes, want most", 100*kept)
+			if main := float64(g.PieceNodes(0)) / float64(g.NumNodes()); main < 0.9 {
+				t.Errorf("the main piece holds %.0f%% of the nodes, want most", 100*main)
 			}
-			if g.NumEdges()+g.Dropped.Edges != len(want.pairs) {
-				t.Errorf("%d edges + %d dropped, want the %d distinct walkable segments",
-					g.NumEdges(), g.Dropped.Edges, len(want.pairs))
+			if g.NumEdges() != len(want.pairs) {
+				t.Errorf("%d edges, want the %d distinct walkable segments", g.NumEdges(), len(want.pairs))
 			}
 			for i, id := range g.OSMIDs {
 				if p, ok := raw.nodes[id]; !ok || p != g.Points[i] {
