@@ -24,6 +24,12 @@ type Assessment struct {
 	// DemandOffNetwork counts demand points farther than the snap limit
 	// from any walkway: their elders count as not covered.
 	DemandOffNetwork int `json:"demand_points_off_network"`
+	// SnapLimitM is that limit, the profile's walking.max_snap_m.
+	SnapLimitM float64 `json:"snap_limit_m"`
+	// DemandDetached counts demand points whose nearest walkway is on a
+	// piece of the network not connected to the main one (an island, a
+	// courtyard's paths): only a facility on the same piece serves them.
+	DemandDetached int `json:"demand_points_on_detached_walkways"`
 }
 
 // CityResult is the whole city with its indicators.
@@ -114,6 +120,9 @@ const (
 	FlagCouldMerge     Flag = "could_merge"      // overlaps another station heavily
 	FlagNoCenter       Flag = "no_center"        // a station no street centre runs (中心带站)
 	FlagNoHealthNearby Flag = "no_health_nearby" // no health facility within the 医养结合 distance
+	// FlagDetached: its nearest walkway is on a piece not connected to
+	// the main network, so it serves only the elders of that piece.
+	FlagDetached Flag = "detached_walkway"
 )
 
 // Assess judges the evaluation in full. It is the slow path (it walks
@@ -123,6 +132,7 @@ func (e *Evaluation) Assess(ctx context.Context, scenario string) (*Assessment, 
 	s := e.Summary()
 	b := m.City.Network.Bound()
 	a := &Assessment{Scenario: scenario, Profile: summarizeProfile(p), DemandOffNetwork: len(m.Unsnapped),
+		SnapLimitM: m.SnapLimit(), DemandDetached: m.DemandDetached,
 		City: CityResult{Name: m.City.Name, Bound: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Indicators: s.City}}
 	for i, r := range m.City.Regions {
 		a.Regions = append(a.Regions, RegionResult{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent, AreaType: r.AreaType, Indicators: s.Regions[i]})
@@ -208,6 +218,9 @@ func (e *Evaluation) facilityResult(i int) FacilityResult {
 		r.Flags = append(r.Flags, FlagIdle)
 	case !r.Supply:
 		r.Flags = append(r.Flags, FlagNotOpen)
+	}
+	if m.City.Network.EdgePiece(e.sites[i].snap.Edge) != 0 {
+		r.Flags = append(r.Flags, FlagDetached)
 	}
 	if u, _ := p.undersized(f); u && r.Supply {
 		r.Flags = append(r.Flags, FlagUndersized)

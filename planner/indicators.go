@@ -28,6 +28,7 @@ type Indicators struct {
 	Coverage15       float64 `json:"coverage_15min"`
 	Coverage80       float64 `json:"coverage80_15min"`
 	EldersUnsnapped  float64 `json:"elders_off_network"`
+	EldersDetached   float64 `json:"elders_on_detached_walkways"`
 	LandRequired     float64 `json:"land_required_m2"`
 	LandProvided     float64 `json:"land_provided_m2"`
 	LandGap          float64 `json:"land_gap_m2"`
@@ -73,6 +74,7 @@ func (in *Indicators) add(o *Indicators) {
 	in.EldersCovered15 += o.EldersCovered15
 	in.Elders80Covered += o.Elders80Covered
 	in.EldersUnsnapped += o.EldersUnsnapped
+	in.EldersDetached += o.EldersDetached
 	in.LandRequired += o.LandRequired
 	in.LandProvided += o.LandProvided
 	in.LandEstimated += o.LandEstimated

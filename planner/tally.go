@@ -48,6 +48,7 @@ func (e *Evaluation) communityTally(c int32, facilities []int) Indicators {
 	in.LandRequired = p.LandRequired(reg.Residents)
 	in.FloorRequired = p.FloorRequired(households, reg.Age)
 	in.EldersUnsnapped = m.lost[c].Elders60
+	in.EldersDetached = m.detached[c].Elders60
 
 	bands := p.Bands()
 	circle := m.CircleSeconds(reg.AreaType)
