@@ -64,6 +64,13 @@ func (b *GraphBuilder) Edge(u, v int32, kind EdgeKind) {
 	b.edges = append(b.edges, rawEdge{u, v, kind})
 }
 
+// Lookup returns the builder index of the node with source id id, if it
+// was added.
+func (b *GraphBuilder) Lookup(id int64) (int32, bool) {
+	i, ok := b.index[id]
+	return i, ok
+}
+
 // NumNodes returns the number of nodes added so far.
 func (b *GraphBuilder) NumNodes() int { return len(b.points) }
 

@@ -54,6 +54,16 @@ type Stats struct {
 	WalkableRefs int // node references of the walkable ways
 	MissingRefs  int // walkable-way references to nodes without a location (outside the extract)
 	CutWays      int // walkable ways with at least one such reference, split there
+	// WalkableAreas counts the pedestrian areas (closed ways and
+	// multipolygons passing WalkableArea) walked along their outlines;
+	// AreaEdges the straight edges added across them between entrances
+	// (some may coincide with an outline side); PartialAreas those walked
+	// along the located parts of their outline only, because the extract's
+	// edge cuts them (a member way or node location missing) or their
+	// member ways do not close into rings.
+	WalkableAreas int
+	AreaEdges     int
+	PartialAreas  int
 	// Pieces is the number of connected pieces of the walking graph, all
 	// kept (geo.Graph.NumPieces); OffMainNodes counts the graph nodes
 	// outside the largest one, the main network.

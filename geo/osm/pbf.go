@@ -32,8 +32,8 @@ func pbfFeatureSupported(f string) bool {
 // rejects the node so that the decoder reuses it instead of allocating one
 // osm.Node per node (the largest allocation of a load otherwise); the price is
 // a mutex and an unordered store, sorted once in finish. Ways that are
-// neither walkable nor asked for are dropped by FilterWay; relations are
-// skipped undecoded.
+// neither walkable nor asked for are dropped by FilterWay, relations that
+// are not walkable areas by FilterRelation.
 //
 // A panic inside those goroutines cannot be recovered here (recover only
 // works on the panicking goroutine), so inputs known to make osmpbf panic
@@ -62,7 +62,7 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 	cr := &countingReader{r: br}
 	sc := osmpbf.New(ctx, cr, runtime.GOMAXPROCS(0))
 	defer sc.Close()
-	sc.SkipRelations = true
+	sc.FilterRelation = func(r *osm.Relation) bool { return WalkableArea(r.Tags, true) }
 	var nodesMu sync.Mutex // guards c.nodes during the scan
 	sc.FilterNode = func(n *osm.Node) bool {
 		nodesMu.Lock()
@@ -74,12 +74,15 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 	opt := c.opt // the filter must not touch c, which the scan loop writes
 	sc.FilterWay = func(w *osm.Way) bool {
 		ways.Add(1)
-		return wanted(w.Tags, opt)
+		return wanted(w, opt)
 	}
 
 	for sc.Scan() {
-		if w, ok := sc.Object().(*osm.Way); ok {
-			c.addWay(w)
+		switch o := sc.Object().(type) {
+		case *osm.Way:
+			c.addWay(o)
+		case *osm.Relation:
+			c.addRelation(o)
 		}
 	}
 	if err := sc.Err(); err != nil {
