@@ -27,6 +27,7 @@ type networkFlags struct {
 	seed      uint64
 	cacheDir  string
 	noCache   bool
+	waysOnly  bool
 }
 
 func (f *networkFlags) register(cmd *cobra.Command) {
@@ -36,6 +37,7 @@ func (f *networkFlags) register(cmd *cobra.Command) {
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic network")
 	fl.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "where graph caches of OSM extracts are kept")
 	fl.BoolVar(&f.noCache, "no-cache", false, "build the graph from the extract, ignoring and not writing the cache")
+	fl.BoolVar(&f.waysOnly, "ways-only", false, "leave pedestrian areas out and walk the ways only, for comparison with tools that read no areas")
 }
 
 func defaultCacheDir() string {
@@ -50,7 +52,7 @@ func (f *networkFlags) load(cmd *cobra.Command) (*data.Network, error) {
 	if (f.osm == "") == (f.synthetic == "") {
 		return nil, errors.New("give exactly one of --osm FILE or --synthetic PRESET")
 	}
-	src := data.NetworkSource{OSM: f.osm, Synthetic: f.synthetic, Seed: f.seed, CacheDir: f.cacheDir}
+	src := data.NetworkSource{OSM: f.osm, Synthetic: f.synthetic, Seed: f.seed, CacheDir: f.cacheDir, WaysOnly: f.waysOnly}
 	if f.noCache {
 		src.CacheDir = ""
 	}

@@ -198,3 +198,15 @@ func TestWalkableArea(t *testing.T) {
 		}
 	}
 }
+
+// TestWaysOnly: without areas the graph is the walkable ways alone.
+func TestWaysOnly(t *testing.T) {
+	ex, err := Read(context.Background(), bytes.NewReader(plaza().xmlDoc(false)), "plaza.osm", Options{WaysOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ex.Graph
+	if g.NumEdges() != 6 || ex.Stats.WalkableAreas != 0 || ex.Stats.AreaEdges != 0 {
+		t.Errorf("%d edges, stats %+v; want the 6 footway segments and no areas", g.NumEdges(), ex.Stats)
+	}
+}

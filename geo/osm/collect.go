@@ -180,7 +180,9 @@ func (c *collector) finish(ctx context.Context, name string) (*Extract, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	c.addAreas(&b)
+	if !c.opt.WaysOnly {
+		c.addAreas(&b)
+	}
 	g, err := b.Build()
 	if errors.Is(err, geo.ErrEmptyGraph) {
 		return nil, fmt.Errorf("%s: no walkable ways with node locations (%d ways referenced %d nodes, %d missing)",

@@ -15,6 +15,10 @@ type Options struct {
 	// Water collects water areas and rivers into Extract.Water and
 	// Extract.Waterways.
 	Water bool
+	// WaysOnly builds the walking graph from walkable ways alone, without
+	// pedestrian areas, as tools that read no areas do: for comparison with
+	// them, never for judging a city.
+	WaysOnly bool
 }
 
 // Extract is what was read from one OSM file.
