@@ -85,13 +85,15 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	}
 	// Where two ways share a segment, keep the slowest kind for elders
 	// (steps, then crossing, then other), so the result is deterministic
-	// and never optimistic.
+	// and never optimistic; a way's kind wins over a walk across an area.
 	slowest := func(k EdgeKind) int {
 		switch k {
 		case EdgeSteps:
 			return 0
 		case EdgeCrossing:
 			return 1
+		case EdgeAcross:
+			return 3
 		}
 		return 2
 	}

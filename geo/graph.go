@@ -16,6 +16,9 @@ const (
 	EdgeOther    EdgeKind = iota // any ordinary walkway or street
 	EdgeSteps                    // highway=steps
 	EdgeCrossing                 // footway=crossing and the like
+	// EdgeAcross is a straight walk across a pedestrian area (a square),
+	// priced like EdgeOther; maps draw the area's outline, not these.
+	EdgeAcross
 )
 
 // String returns the OSM-ish name of the kind.
@@ -25,6 +28,8 @@ func (k EdgeKind) String() string {
 		return "steps"
 	case EdgeCrossing:
 		return "crossing"
+	case EdgeAcross:
+		return "across"
 	default:
 		return "other"
 	}

@@ -425,7 +425,7 @@ func crossings(b *geo.GraphBuilder, xy [][][2]float64, outers int, portals []por
 			if a.q == c.q || !a.tangent(c.q) || !c.tangent(a.q) || !visible(a.q, c.q, xy, outers) {
 				continue
 			}
-			b.Edge(b.Node(a.id, a.p), b.Node(c.id, c.p), geo.EdgeOther)
+			b.Edge(b.Node(a.id, a.p), b.Node(c.id, c.p), geo.EdgeAcross)
 			added++
 		}
 	}

@@ -77,9 +77,11 @@ func TestPedestrianAreas(t *testing.T) {
 				pt[id] = int32(i)
 			}
 			edge := map[[2]int64]bool{}
+			kind := map[[2]int64]geo.EdgeKind{}
 			for e := range g.NumEdges() {
 				a, b := g.OSMIDs[g.EdgeU[e]], g.OSMIDs[g.EdgeV[e]]
 				edge[[2]int64{min(a, b), max(a, b)}] = true
+				kind[[2]int64{min(a, b), max(a, b)}] = g.EdgeKind[e]
 				if l, h := g.EdgeLen[e], geo.Haversine(g.Points[g.EdgeU[e]], g.Points[g.EdgeV[e]]); l < h {
 					t.Errorf("edge %d-%d is %v m, shorter than the straight %v m", a, b, l, h)
 				}
@@ -104,6 +106,9 @@ func TestPedestrianAreas(t *testing.T) {
 				if has(c.a, c.b) != c.want {
 					t.Errorf("edge %d-%d: %v, want %v (%s)", c.a, c.b, has(c.a, c.b), c.want, c.why)
 				}
+			}
+			if kind[[2]int64{7, 8}] != geo.EdgeAcross || kind[[2]int64{1, 2}] != geo.EdgeOther {
+				t.Errorf("kinds: across G-H %v, outline A-B %v; want across and other", kind[[2]int64{7, 8}], kind[[2]int64{1, 2}])
 			}
 			if g.NumPieces() != 2 {
 				t.Errorf("%d pieces, want 2 (one per area)", g.NumPieces())

@@ -257,7 +257,7 @@ func TestRealData(t *testing.T) {
 				u, v := g.EdgeU[e], g.EdgeV[e]
 				a, b := g.OSMIDs[u], g.OSMIDs[v]
 				pair := [2]int64{min(a, b), max(a, b)}
-				if kinds := want.pairs[pair]; kinds != nil && !kinds[g.EdgeKind[e]] || kinds == nil && g.EdgeKind[e] != geo.EdgeOther {
+				if kinds := want.pairs[pair]; kinds != nil && !kinds[g.EdgeKind[e]] || kinds == nil && g.EdgeKind[e] != geo.EdgeAcross {
 					t.Fatalf("edge %d (%d-%d, %v) is not a walkable segment of that kind: %v", e, a, b, g.EdgeKind[e], kinds)
 				}
 				// Two OSM nodes may share a spot (duplicate nodes happen), so
