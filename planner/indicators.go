@@ -61,6 +61,9 @@ type Indicators struct {
 	accessWeightMass float64 // Σ weight over demand points
 	nursingBase      float64 // beds of nursing types, the nursing share's denominator
 	floorGapSum      float64 // Σ of the communities' floor gaps
+	// detachedUncovered is the uncovered elders 60+ on walkways not
+	// connected to the main network (the reason the gap message gives).
+	detachedUncovered float64
 }
 
 // add adds the additive fields of o to in.
@@ -75,6 +78,7 @@ func (in *Indicators) add(o *Indicators) {
 	in.Elders80Covered += o.Elders80Covered
 	in.EldersUnsnapped += o.EldersUnsnapped
 	in.EldersDetached += o.EldersDetached
+	in.detachedUncovered += o.detachedUncovered
 	in.LandRequired += o.LandRequired
 	in.LandProvided += o.LandProvided
 	in.LandEstimated += o.LandEstimated

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/carecircle/carecircle/geo"
@@ -48,6 +49,8 @@ func islandTown(t testing.TB) *City {
 	c.Network = g
 	c.Demand = append(c.Demand, DemandPoint{Location: townXY(100, 160), Community: 2,
 		Population: Population{Residents: 60, Households: 25, Elders60: 25, Elders80: 5}})
+	a := &c.Regions[2].Population
+	*a = a.Add(Population{Residents: 60, Households: 25, Elders60: 25, Elders80: 5})
 	c.Facilities = append(c.Facilities, Facility{ID: "I1", Name: "岛上养老服务站", Type: CommunityStation, Status: Operating,
 		Location: townXY(0, 155), FloorArea: 250, Beds: 12, Community: "500100001001"})
 	return c
@@ -102,6 +105,20 @@ func TestIslandServesItselfAndIsReported(t *testing.T) {
 	e.Remove(e.Index("I1"))
 	if got := e.Summary().Regions[2].EldersCovered15; got != 30 {
 		t.Errorf("without the island's station community A has %v covered, want 30", got)
+	}
+	a2, err := e.Assess(ctx, "no island station")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := false
+	for _, g := range a2.Gaps {
+		if g.Indicator == "coverage_15min" && g.Region == "500100001001" {
+			said = strings.Contains(g.Message.EN, "25 of them live on a walkway piece not connected to the main network") &&
+				strings.Contains(g.Message.ZH, "25名住在与主路网不连通的步行路段旁")
+		}
+	}
+	if !said {
+		t.Error("community A's coverage gap does not give the island's 25 elders as the reason")
 	}
 
 	// A facility far from every walkway is still refused, naming it.

@@ -64,6 +64,8 @@ func (e *Evaluation) communityTally(c int32, facilities []int) Indicators {
 		if t <= circle {
 			in.EldersCovered15 += d.Elders60
 			in.Elders80Covered += d.Elders80
+		} else if m.City.Network.EdgePiece(m.Demand.Snap(k).Edge) != 0 {
+			in.detachedUncovered += d.Elders60
 		}
 		w := p.DemandWeight(d.Elders60, d.Elders80)
 		in.accessWeightSum += w * e.access[k]
