@@ -121,6 +121,19 @@ func TestIslandServesItselfAndIsReported(t *testing.T) {
 		t.Error("community A's coverage gap does not give the island's 25 elders as the reason")
 	}
 
+	// The off-network distance is the profile's: at 8 m the island's home,
+	// 10 m from its path, is off the network, and the assessment says so.
+	p := testProfile()
+	p.Walking.MaxSnapMetres.Value = 8
+	m8, err := NewModel(ctx, islandTown(t), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a8, _ := m8.Baseline().Assess(ctx, "8 m"); a8.DemandOffNetwork != 1 || a8.SnapLimitM != 8 || a8.Regions[2].Indicators.EldersUnsnapped != 25 {
+		t.Errorf("snap limit 8 m: %d points off the network, limit %v, %v elders off; want 1, 8, 25",
+			a8.DemandOffNetwork, a8.SnapLimitM, a8.Regions[2].Indicators.EldersUnsnapped)
+	}
+
 	// A facility far from every walkway is still refused, naming it.
 	c := islandTown(t)
 	c.Facilities = append(c.Facilities, Facility{ID: "X1", Name: "远处", Type: CommunityStation, Status: Operating, Location: townXY(0, 2000)})
