@@ -2,6 +2,7 @@ package osm
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 
@@ -59,13 +60,16 @@ func WalkableArea(tags osm.Tags, isRelation bool) bool {
 	return true
 }
 
-// Limits on hostile or freak input: beyond them an area is skipped
-// (maxAreaMembers, maxAreaNodes) or walked along its outline only
-// (maxCrossingWork: entrance pairs times ring sides).
+// Limits on hostile or freak input: beyond them an area is walked along
+// its outline only (maxAreaMembers, maxAreaNodes), or crossed between
+// entrances only (maxCrossingWork: portal pairs times ring sides); once
+// an extract's areas have cost maxFileCrossingWork, the rest are walked
+// along their outlines only.
 const (
-	maxAreaMembers  = 10_000
-	maxAreaNodes    = 100_000
-	maxCrossingWork = 50_000_000
+	maxAreaMembers      = 10_000
+	maxAreaNodes        = 100_000
+	maxCrossingWork     = 50_000_000
+	maxFileCrossingWork = 2_000_000_000
 )
 
 // areaRelation is a multipolygon relation kept for its walkable area: the
@@ -130,14 +134,13 @@ func (c *collector) areas() []area {
 		byID[c.walkIDs[i]] = c.walk.way(i)
 	}
 	for _, r := range c.relations {
-		if len(r.outer)+len(r.inner) > maxAreaMembers {
-			continue
-		}
-		outer, ok1 := joinRings(r.outer, byID)
-		inner, ok2 := joinRings(r.inner, byID)
-		if ok1 && ok2 && len(outer) > 0 {
-			out = append(out, area{rings: append(outer, inner...), outers: len(outer)})
-			continue
+		if len(r.outer)+len(r.inner) <= maxAreaMembers {
+			outer, ok1 := joinRings(r.outer, byID)
+			inner, ok2 := joinRings(r.inner, byID)
+			if ok1 && ok2 && len(outer) > 0 {
+				out = append(out, area{rings: append(outer, inner...), outers: len(outer)})
+				continue
+			}
 		}
 		var a area
 		for _, id := range append(r.outer, r.inner...) {
@@ -163,6 +166,12 @@ func joinRings(ids []int64, byID map[int64][]int64) ([][]int64, bool) {
 		}
 		parts = append(parts, refs)
 	}
+	// The parts ending at each node, so joining takes linear time.
+	ends := make(map[int64][]int, 2*len(parts))
+	for j, p := range parts {
+		ends[p[0]] = append(ends[p[0]], j)
+		ends[p[len(p)-1]] = append(ends[p[len(p)-1]], j)
+	}
 	used := make([]bool, len(parts))
 	var rings [][]int64
 	for start := range parts {
@@ -173,19 +182,17 @@ func joinRings(ids []int64, byID map[int64][]int64) ([][]int64, bool) {
 		ring := append([]int64(nil), parts[start]...)
 		for ring[0] != ring[len(ring)-1] {
 			end, grown := ring[len(ring)-1], false
-			for j, p := range parts {
+			for _, j := range ends[end] {
 				if used[j] {
 					continue
 				}
-				switch end {
-				case p[0]:
+				p := parts[j]
+				if p[0] == end {
 					ring = append(ring, p[1:]...)
-				case p[len(p)-1]:
+				} else {
 					for k := len(p) - 2; k >= 0; k-- {
 						ring = append(ring, p[k])
 					}
-				default:
-					continue
 				}
 				used[j], grown = true, true
 				break
@@ -204,11 +211,12 @@ func joinRings(ids []int64, byID map[int64][]int64) ([][]int64, bool) {
 
 // addAreas adds the outline and crossing edges of every walkable area to
 // b, which already holds the walkable ways: a node b knows before any area
-// is added is on a walkable way.
-func (c *collector) addAreas(b *geo.GraphBuilder) {
+// is added is on a walkable way. It stops with ctx.Err() when ctx is
+// cancelled.
+func (c *collector) addAreas(ctx context.Context, b *geo.GraphBuilder) error {
 	all := c.areas()
 	if len(all) == 0 {
-		return
+		return nil
 	}
 	type placed struct {
 		area
@@ -296,7 +304,11 @@ func (c *collector) addAreas(b *geo.GraphBuilder) {
 		}
 	}
 
+	budget := maxFileCrossingWork
 	for i, a := range areas {
+		if i%64 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		c.stats.WalkableAreas++
 		for r, ring := range a.rings {
 			prev := int32(-1)
@@ -327,12 +339,13 @@ func (c *collector) addAreas(b *geo.GraphBuilder) {
 					corner: true, prev: ring[(j+n-1)%n], next: ring[j+1]})
 			}
 		}
-		added := crossings(b, a.xy, a.outers, withCorners)
+		added := crossings(b, a.xy, a.outers, withCorners, &budget)
 		if added < 0 { // too many corners: entrances only
-			added = max(0, crossings(b, a.xy, a.outers, portals))
+			added = max(0, crossings(b, a.xy, a.outers, portals, &budget))
 		}
 		c.stats.AreaEdges += added
 	}
+	return nil
 }
 
 // outline adds the sides of an area that cannot be crossed (see area) as
@@ -404,7 +417,9 @@ func (c portal) tangent(x [2]float64) bool {
 // other inside the area (and are tangent at corners), and returns how many
 // it added; -1 and none when there are too many portals for the area's
 // size.
-func crossings(b *geo.GraphBuilder, xy [][][2]float64, outers int, portals []portal) int {
+// budget is what the extract may still spend (portal pairs times sides);
+// the area's cost is taken from it.
+func crossings(b *geo.GraphBuilder, xy [][][2]float64, outers int, portals []portal, budget *int) int {
 	k := len(portals)
 	sides := 0
 	for _, r := range xy {
@@ -413,9 +428,11 @@ func crossings(b *geo.GraphBuilder, xy [][][2]float64, outers int, portals []por
 	if k < 2 {
 		return 0
 	}
-	if k*(k-1)/2*sides > maxCrossingWork {
+	work := k * (k - 1) / 2 * sides
+	if work > maxCrossingWork || work > *budget {
 		return -1
 	}
+	*budget -= work
 	portals = slices.Clone(portals)
 	slices.SortFunc(portals, func(x, y portal) int { return cmp.Compare(x.id, y.id) })
 	added := 0

@@ -181,7 +181,9 @@ func (c *collector) finish(ctx context.Context, name string) (*Extract, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if !c.opt.WaysOnly {
-		c.addAreas(&b)
+		if err := c.addAreas(ctx, &b); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	g, err := b.Build()
 	if errors.Is(err, geo.ErrEmptyGraph) {
