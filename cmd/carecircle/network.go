@@ -96,7 +96,8 @@ func newNetworkStatsCmd() *cobra.Command {
 			fmt.Fprintf(w, "steps edges\t%d\n", steps)
 			if s := n.OSM; s != nil {
 				fmt.Fprintf(w, "walkable ways\t%d\n", s.WalkableWays)
-				fmt.Fprintf(w, "pedestrian areas\t%d (%d walked along their outline only)\n", s.WalkableAreas, s.PartialAreas)
+				fmt.Fprintf(w, "pedestrian areas\t%d (%d walked along their outline only, %d joined to a walkway by a step, %d to none)\n",
+					s.WalkableAreas, s.PartialAreas, s.StepAreas, s.UnjoinedAreas)
 				fmt.Fprintf(w, "edges across areas\t%d\n", s.AreaEdges)
 				fmt.Fprintf(w, "missing node refs\t%d\n", s.MissingRefs)
 				fmt.Fprintf(w, "ways cut\t%d\n", s.CutWays)

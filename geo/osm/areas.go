@@ -305,11 +305,20 @@ func (c *collector) addAreas(ctx context.Context, b *geo.GraphBuilder) error {
 	}
 
 	budget := maxFileCrossingWork
+	var near *nodeTree // walkway nodes, built when an area needs joining
 	for i, a := range areas {
 		if i%64 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		c.stats.WalkableAreas++
+		if len(entrances[i]) == 0 {
+			if id, p, ok := c.joinToWalkway(b, a.rings, a.pts, &near); ok {
+				entrances[i][id] = p
+				c.stats.StepAreas++
+			} else {
+				c.stats.UnjoinedAreas++
+			}
+		}
 		for r, ring := range a.rings {
 			prev := int32(-1)
 			for j, id := range ring {
@@ -346,6 +355,56 @@ func (c *collector) addAreas(ctx context.Context, b *geo.GraphBuilder) error {
 		c.stats.AreaEdges += added
 	}
 	return nil
+}
+
+// maxJoinGap is the widest gap, in metres, between a pedestrian area that
+// shares no node with any walkway and the walkway node it is joined to: a
+// square mapped beside its street rather than joined to it.
+const maxJoinGap = 25.0
+
+// nodeTree finds walkway nodes near a point.
+type nodeTree struct {
+	tree rtree.RTreeG[int64]
+}
+
+// joinToWalkway joins an area that shares no node with a walkway to the
+// walkway node nearest its outline, by a straight step, when that node is
+// within maxJoinGap. It returns the outline node joined. near is built on
+// first use from the nodes b holds (the walkable ways').
+func (c *collector) joinToWalkway(b *geo.GraphBuilder, rings [][]int64, pts [][]orb.Point, near **nodeTree) (int64, orb.Point, bool) {
+	if *near == nil {
+		*near = &nodeTree{}
+		for w := range c.walk.len() {
+			for _, id := range c.walk.way(w) {
+				if p, ok := c.location(id); ok {
+					(*near).tree.Insert(p, p, id)
+				}
+			}
+		}
+	}
+	best, bestD := int64(0), math.Inf(1)
+	var from int64
+	var fromP orb.Point
+	for r, ring := range rings {
+		for j, id := range ring[:len(ring)-1] {
+			p := pts[r][j]
+			dLat := maxJoinGap / (geo.EarthRadius * math.Pi / 180)
+			dLon := dLat / math.Max(0.01, math.Cos(p[1]*math.Pi/180))
+			(*near).tree.Search([2]float64{p[0] - dLon, p[1] - dLat}, [2]float64{p[0] + dLon, p[1] + dLat},
+				func(q, _ [2]float64, n int64) bool {
+					if d := geo.Haversine(p, q); d < bestD || d == bestD && n < best {
+						best, bestD, from, fromP = n, d, id, p
+					}
+					return true
+				})
+		}
+	}
+	if bestD > maxJoinGap {
+		return 0, orb.Point{}, false
+	}
+	u, _ := b.Lookup(best)
+	b.Edge(b.Node(from, fromP), u, geo.EdgeOther)
+	return from, fromP, true
 }
 
 // outline adds the sides of an area that cannot be crossed (see area) as

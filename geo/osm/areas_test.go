@@ -32,6 +32,11 @@ import (
 // runs from O(12,6) north of the plaza to K(12,3.5) inside it, crossing the
 // outline where no node is. Z and M do not see each other (the building is
 // in the way): the walk goes round the building's corners.
+//
+// Square 700 (51–54, x 20–22, y 0–2) shares no node with a walkway; footway
+// 710 ends at node 56 (19,1.6), 9 m from its corner 54, so a straight
+// step joins them. Square 720 (x 40–42) has no walkway within 25 m and stays a
+// piece of its own.
 func plaza() fixture {
 	const u = 0.0001
 	at := func(id int64, x, y float64) tNode { return tNode{id, 8.69 + x*u, 49.41 + y*u} }
@@ -42,6 +47,8 @@ func plaza() fixture {
 			at(21, 10, 0), at(22, 14, 0), at(23, 14, 2), at(24, 14, 4), at(25, 10, 4), at(26, 10, 2),
 			at(31, 11.5, 1.5), at(32, 12.5, 1.5), at(33, 12.5, 2.5), at(34, 11.5, 2.5),
 			at(41, 8, 2), at(42, 16, 2), at(43, 12, 6), at(44, 12, 3.5),
+			at(51, 20, 0), at(52, 22, 0), at(53, 22, 2), at(54, 20, 2), at(55, 17, 1.6), at(56, 19, 1.6),
+			at(61, 40, 0), at(62, 42, 0), at(63, 42, 2), at(64, 40, 2),
 		},
 		ways: []tWay{
 			{id: 500, refs: []int64{1, 2, 8, 3, 4, 5, 9, 6, 7, 1}, tags: []string{"highway", "pedestrian", "area", "yes", "name", "L Square"}},
@@ -53,6 +60,9 @@ func plaza() fixture {
 			{id: 610, refs: []int64{41, 26}, tags: []string{"highway", "footway"}},
 			{id: 611, refs: []int64{23, 42}, tags: []string{"highway", "footway"}},
 			{id: 620, refs: []int64{43, 44}, tags: []string{"highway", "footway"}},
+			{id: 700, refs: []int64{51, 52, 53, 54, 51}, tags: []string{"highway", "pedestrian", "area", "yes"}},
+			{id: 710, refs: []int64{55, 56}, tags: []string{"highway", "footway"}},
+			{id: 720, refs: []int64{61, 62, 63, 64, 61}, tags: []string{"area:highway", "pedestrian"}},
 		},
 		relations: []tRelation{
 			{id: 600, ways: []int64{601, 602}, roles: []string{"outer", "inner"}, tags: []string{"type", "multipolygon", "highway", "pedestrian"}},
@@ -102,6 +112,8 @@ func TestPedestrianAreas(t *testing.T) {
 				{26, 44, true, "Z sees the inside end K of footway 620"},
 				{31, 32, true, "the hole's outline is walked"},
 				{26, 31, true, "Z sees the building's corner T"},
+				{56, 54, true, "a step joins square 700 to the end of footway 710"},
+				{56, 51, false, "one step is enough"},
 			} {
 				if has(c.a, c.b) != c.want {
 					t.Errorf("edge %d-%d: %v, want %v (%s)", c.a, c.b, has(c.a, c.b), c.want, c.why)
@@ -110,12 +122,12 @@ func TestPedestrianAreas(t *testing.T) {
 			if kind[[2]int64{7, 8}] != geo.EdgeAcross || kind[[2]int64{1, 2}] != geo.EdgeOther {
 				t.Errorf("kinds: across G-H %v, outline A-B %v; want across and other", kind[[2]int64{7, 8}], kind[[2]int64{1, 2}])
 			}
-			if g.NumPieces() != 2 {
-				t.Errorf("%d pieces, want 2 (one per area)", g.NumPieces())
+			if g.NumPieces() != 4 {
+				t.Errorf("%d pieces, want 4 (one per area, 700 with footway 710)", g.NumPieces())
 			}
 			st := ex.Stats
-			if st.WalkableAreas != 2 || st.PartialAreas != 0 || st.AreaEdges == 0 {
-				t.Errorf("stats %+v: want 2 walkable areas, none partial, some edges across", st)
+			if st.WalkableAreas != 4 || st.PartialAreas != 0 || st.AreaEdges == 0 || st.StepAreas != 1 || st.UnjoinedAreas != 1 {
+				t.Errorf("stats %+v: want 4 walkable areas, none partial, some edges across, 1 joined by a step, 1 unjoined", st)
 			}
 
 			// The shortest walks: H to I round corner D; Z to M round the
@@ -160,8 +172,8 @@ func TestPartialArea(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ex.Stats.WalkableAreas != 2 || ex.Stats.PartialAreas != 1 {
-		t.Errorf("stats %+v: want 2 walkable areas, 1 partial", ex.Stats)
+	if ex.Stats.WalkableAreas != 4 || ex.Stats.PartialAreas != 1 {
+		t.Errorf("stats %+v: want 4 walkable areas, 1 partial", ex.Stats)
 	}
 	g := ex.Graph
 	for e := range g.NumEdges() {
@@ -211,7 +223,7 @@ func TestWaysOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := ex.Graph
-	if g.NumEdges() != 6 || ex.Stats.WalkableAreas != 0 || ex.Stats.AreaEdges != 0 {
-		t.Errorf("%d edges, stats %+v; want the 6 footway segments and no areas", g.NumEdges(), ex.Stats)
+	if g.NumEdges() != 7 || ex.Stats.WalkableAreas != 0 || ex.Stats.AreaEdges != 0 {
+		t.Errorf("%d edges, stats %+v; want the 7 footway segments and no areas", g.NumEdges(), ex.Stats)
 	}
 }

@@ -68,6 +68,13 @@ type Stats struct {
 	WalkableAreas int
 	AreaEdges     int
 	PartialAreas  int
+	// StepAreas counts the whole areas that share no node with a walkway
+	// or another area (mapped beside the street, not joined to it) and were
+	// joined by a straight step of at most 25 m from their outline to the
+	// nearest walkway node; UnjoinedAreas those with no walkway node that
+	// near, each a piece of its own.
+	StepAreas     int
+	UnjoinedAreas int
 	// Pieces is the number of connected pieces of the walking graph, all
 	// kept (geo.Graph.NumPieces); OffMainNodes counts the graph nodes
 	// outside the largest one, the main network.

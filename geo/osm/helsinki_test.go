@@ -197,10 +197,20 @@ func TestHelsinkiSquares(t *testing.T) {
 		adj[pair[1]] = append(adj[pair[1]], outlineArc{pair[0], m})
 	}
 
+	onArea := map[int64]bool{}
+	for _, ways := range walkAreaWays(raw) {
+		for _, refs := range ways {
+			for _, id := range refs {
+				onArea[id] = true
+			}
+		}
+	}
+
 	// No edge shorter than the great circle; edges not in the outline
-	// graph cross a square and stay inside it.
+	// graph cross a square and stay inside it, or are a step of at most
+	// 25 m onto a square that shares no node with a walkway.
 	polys := areaPolygons(raw)
-	across := 0
+	across, steps := 0, 0
 	for e := range g.NumEdges() {
 		a, b := g.Points[g.EdgeU[e]], g.Points[g.EdgeV[e]]
 		// 1 µm: the two formulas round differently.
@@ -209,6 +219,13 @@ func TestHelsinkiSquares(t *testing.T) {
 		}
 		u, v := g.OSMIDs[g.EdgeU[e]], g.OSMIDs[g.EdgeV[e]]
 		if want.pairs[[2]int64{min(u, v), max(u, v)}] != nil {
+			continue
+		}
+		if g.EdgeKind[e] == geo.EdgeOther {
+			if g.EdgeLen[e] > 25 || onArea[u] == onArea[v] {
+				t.Errorf("edge %d-%d (%.1f m) is no walkway, no outline side, and no step from a square's outline to a walkway", u, v, g.EdgeLen[e])
+			}
+			steps++
 			continue
 		}
 		across++
@@ -233,21 +250,16 @@ func TestHelsinkiSquares(t *testing.T) {
 			t.Errorf("edge %d-%d is neither a walkway, an outline side, nor inside a square", u, v)
 		}
 	}
-	t.Logf("%d nodes, %d edges (%d across squares); outline graph %d segments; %d complete squares",
-		g.NumNodes(), g.NumEdges(), across, len(want.pairs), len(polys))
+	t.Logf("%d nodes, %d edges (%d across squares, %d steps onto squares); outline graph %d segments; %d complete squares",
+		g.NumNodes(), g.NumEdges(), across, steps, len(want.pairs), len(polys))
+	if steps > ex.Stats.StepAreas {
+		t.Errorf("%d steps onto squares, %d squares joined by one", steps, ex.Stats.StepAreas)
+	}
 	if across == 0 {
 		t.Fatal("no edge crosses a square")
 	}
 
-	// Sources: the nodes where walkways meet the squares, and some others.
-	onArea := map[int64]bool{}
-	for _, ways := range walkAreaWays(raw) {
-		for _, refs := range ways {
-			for _, id := range refs {
-				onArea[id] = true
-			}
-		}
-	}
+	// Sources: the nodes where walkways meet the squares.
 	var sources []int64
 	for id := range adj {
 		if onArea[id] && len(adj[id]) >= 3 {

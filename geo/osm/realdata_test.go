@@ -220,7 +220,7 @@ func TestRealData(t *testing.T) {
 				t.Errorf("Stats say %d pieces, %d nodes off the main one; the graph has %d and %d", st.Pieces, st.OffMainNodes, g.NumPieces(), g.OffMainNodes())
 			}
 			st.Duration, st.Pieces, st.OffMainNodes, st.IncompleteAreas = 0, 0, 0, 0
-			st.AreaEdges, st.PartialAreas = 0, 0
+			st.AreaEdges, st.PartialAreas, st.StepAreas, st.UnjoinedAreas = 0, 0, 0, 0
 			if st != want.stats {
 				t.Errorf("stats = %+v\nwant    %+v (counted independently)", st, want.stats)
 			}
@@ -243,10 +243,19 @@ func TestRealData(t *testing.T) {
 					t.Fatalf("walkable segment %v is not an edge", pair)
 				}
 			}
-			if across := g.NumEdges() - len(want.pairs); across < 0 || across > got.Stats.AreaEdges {
-				t.Errorf("%d edges for %d walkable segments and outline sides: %d across areas, want 0 to %d",
-					g.NumEdges(), len(want.pairs), across, got.Stats.AreaEdges)
+			if across := g.NumEdges() - len(want.pairs); across < 0 || across > got.Stats.AreaEdges+got.Stats.StepAreas {
+				t.Errorf("%d edges for %d walkable segments and outline sides: %d across areas or steps onto them, want 0 to %d",
+					g.NumEdges(), len(want.pairs), across, got.Stats.AreaEdges+got.Stats.StepAreas)
 			}
+			onArea := map[int64]bool{}
+			for _, ways := range walkAreaWays(raw) {
+				for _, refs := range ways {
+					for _, id := range refs {
+						onArea[id] = true
+					}
+				}
+			}
+			steps := 0
 			for i, id := range g.OSMIDs {
 				if p, ok := raw.nodes[id]; !ok || p != g.Points[i] {
 					t.Fatalf("graph node %d has OSM id %d at %v; file has it at %v (present %v)", i, id, g.Points[i], p, ok)
@@ -257,8 +266,16 @@ func TestRealData(t *testing.T) {
 				u, v := g.EdgeU[e], g.EdgeV[e]
 				a, b := g.OSMIDs[u], g.OSMIDs[v]
 				pair := [2]int64{min(a, b), max(a, b)}
-				if kinds := want.pairs[pair]; kinds != nil && !kinds[g.EdgeKind[e]] || kinds == nil && g.EdgeKind[e] != geo.EdgeAcross {
-					t.Fatalf("edge %d (%d-%d, %v) is not a walkable segment of that kind: %v", e, a, b, g.EdgeKind[e], kinds)
+				wantKinds := want.pairs[pair]
+				// A step onto an area mapped beside its walkway: at most
+				// 25 m, from its outline.
+				step := wantKinds == nil && g.EdgeKind[e] == geo.EdgeOther && g.EdgeLen[e] <= 25 && (onArea[a] || onArea[b])
+				if step {
+					steps++
+				}
+				if wantKinds != nil && !wantKinds[g.EdgeKind[e]] || wantKinds == nil && g.EdgeKind[e] != geo.EdgeAcross && !step {
+					t.Fatalf("edge %d (%d-%d, %v, %.1f m) is not a walkable segment of that kind, a walk across an area nor a step onto one: %v",
+						e, a, b, g.EdgeKind[e], g.EdgeLen[e], wantKinds)
 				}
 				// Two OSM nodes may share a spot (duplicate nodes happen), so
 				// length 0 is allowed only there.
@@ -268,6 +285,9 @@ func TestRealData(t *testing.T) {
 				kinds[g.EdgeKind[e]]++
 			}
 			t.Logf("edge kinds: %v", kinds)
+			if steps > got.Stats.StepAreas {
+				t.Errorf("%d steps onto areas, but %d areas joined by one", steps, got.Stats.StepAreas)
+			}
 			if c.steps && kinds[geo.EdgeSteps] == 0 {
 				t.Error("no steps edges")
 			}
