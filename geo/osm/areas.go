@@ -305,14 +305,21 @@ func (c *collector) addAreas(ctx context.Context, b *geo.GraphBuilder) error {
 	}
 
 	budget := maxFileCrossingWork
-	var near *nodeTree // walkway nodes, built when an area needs joining
+	// Walkway nodes near the areas that share none, to join them by a step.
+	var lonely []orb.Bound
+	for i, a := range areas {
+		if len(entrances[i]) == 0 {
+			lonely = append(lonely, padBound(a.bound, maxJoinGap))
+		}
+	}
+	near := c.walkNodesNear(lonely)
 	for i, a := range areas {
 		if i%64 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		c.stats.WalkableAreas++
 		if len(entrances[i]) == 0 {
-			if id, p, ok := c.joinToWalkway(b, a.rings, a.pts, &near); ok {
+			if id, p, ok := joinToWalkway(b, a.rings, a.pts, near); ok {
 				entrances[i][id] = p
 				c.stats.StepAreas++
 			} else {
@@ -362,26 +369,45 @@ func (c *collector) addAreas(ctx context.Context, b *geo.GraphBuilder) error {
 // square mapped beside its street rather than joined to it.
 const maxJoinGap = 25.0
 
-// nodeTree finds walkway nodes near a point.
-type nodeTree struct {
-	tree rtree.RTreeG[int64]
+// padBound grows a lon/lat box by about metres on every side.
+func padBound(b orb.Bound, metres float64) orb.Bound {
+	dLat := metres / (geo.EarthRadius * math.Pi / 180)
+	dLon := dLat / math.Max(0.01, math.Cos(math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))*math.Pi/180))
+	return orb.Bound{Min: orb.Point{b.Min[0] - dLon, b.Min[1] - dLat}, Max: orb.Point{b.Max[0] + dLon, b.Max[1] + dLat}}
+}
+
+// walkNodesNear indexes the located nodes of walkable ways that lie in
+// one of the boxes; none when there are no boxes.
+func (c *collector) walkNodesNear(boxes []orb.Bound) *rtree.RTreeG[int64] {
+	var near rtree.RTreeG[int64]
+	if len(boxes) == 0 {
+		return &near
+	}
+	var where rtree.RTreeG[struct{}]
+	for _, b := range boxes {
+		where.Insert(b.Min, b.Max, struct{}{})
+	}
+	for w := range c.walk.len() {
+		for _, id := range c.walk.way(w) {
+			p, ok := c.location(id)
+			if !ok {
+				continue
+			}
+			in := false
+			where.Search(p, p, func(_, _ [2]float64, _ struct{}) bool { in = true; return false })
+			if in {
+				near.Insert(p, p, id)
+			}
+		}
+	}
+	return &near
 }
 
 // joinToWalkway joins an area that shares no node with a walkway to the
 // walkway node nearest its outline, by a straight step, when that node is
-// within maxJoinGap. It returns the outline node joined. near is built on
-// first use from the nodes b holds (the walkable ways').
-func (c *collector) joinToWalkway(b *geo.GraphBuilder, rings [][]int64, pts [][]orb.Point, near **nodeTree) (int64, orb.Point, bool) {
-	if *near == nil {
-		*near = &nodeTree{}
-		for w := range c.walk.len() {
-			for _, id := range c.walk.way(w) {
-				if p, ok := c.location(id); ok {
-					(*near).tree.Insert(p, p, id)
-				}
-			}
-		}
-	}
+// within maxJoinGap. It returns the outline node joined. near holds the
+// walkway nodes around the area.
+func joinToWalkway(b *geo.GraphBuilder, rings [][]int64, pts [][]orb.Point, near *rtree.RTreeG[int64]) (int64, orb.Point, bool) {
 	best, bestD := int64(0), math.Inf(1)
 	var from int64
 	var fromP orb.Point
@@ -390,7 +416,7 @@ func (c *collector) joinToWalkway(b *geo.GraphBuilder, rings [][]int64, pts [][]
 			p := pts[r][j]
 			dLat := maxJoinGap / (geo.EarthRadius * math.Pi / 180)
 			dLon := dLat / math.Max(0.01, math.Cos(p[1]*math.Pi/180))
-			(*near).tree.Search([2]float64{p[0] - dLon, p[1] - dLat}, [2]float64{p[0] + dLon, p[1] + dLat},
+			near.Search([2]float64{p[0] - dLon, p[1] - dLat}, [2]float64{p[0] + dLon, p[1] + dLat},
 				func(q, _ [2]float64, n int64) bool {
 					if d := geo.Haversine(p, q); d < bestD || d == bestD && n < best {
 						best, bestD, from, fromP = n, d, id, p
