@@ -18,14 +18,19 @@ import (
 // across them. The graph gets both:
 //
 //   - outline edges: every side of every ring, outer and inner;
-//   - crossing edges: a straight edge between every two entrances of the
-//     area that see each other inside it (the segment leaves neither the
-//     outer ring nor enters a hole). Entrances are the ring nodes that
-//     another walkable way or area also uses, and the ends of walkable
-//     ways that stop inside the area.
+//   - edges across (geo.EdgeAcross): a straight edge between every two
+//     portals of the area that see each other inside it (the segment
+//     leaves neither the outer ring nor enters a hole). Portals are the
+//     entrances (ring nodes that another walkable way or area also uses,
+//     and the ends of walkable ways that stop inside the area) and the
+//     corners a straight walk bends round (reflex corners of the outline,
+//     convex corners of holes); at a corner only edges tangent there are
+//     kept, which loses no shortest walk between entrances.
 //
-// Every edge is measured with Haversine between its ends like any other,
-// so no walk across a square is shorter than the straight line.
+// An area that shares no node with any walkway is joined by one straight
+// step to the nearest walkway node within maxJoinGap. Every edge is
+// measured with Haversine between its ends like any other, so no walk
+// across a square is shorter than the straight line.
 
 // WalkableArea reports whether a closed way or a multipolygon relation
 // with these tags is a walkable area: highway=pedestrian or
