@@ -43,8 +43,8 @@ type Bundle struct {
 	// DemandSnaps are the snaps of City.Demand, index for index; a point in
 	// Unsnapped has the zero Snap.
 	DemandSnaps []geo.Snap
-	// Unsnapped lists the demand points farther than geo.DefaultMaxSnap
-	// from any walkway. They stay in City.Demand and count as uncovered;
+	// Unsnapped lists the demand points farther than the profile's
+	// walking.max_snap_m from any walkway. They stay in City.Demand and count as uncovered;
 	// Warnings names their communities.
 	Unsnapped []geo.SnapFailure
 	// DemandMethods says, per community, how its demand was placed.
@@ -142,9 +142,9 @@ func LoadBundleLimits(ctx context.Context, dir string, lim Limits, log *slog.Log
 		probs.add(Problem{File: cfg.OSM, Message: msg})
 	} else {
 		log.Info("walking network read", "file", cfg.OSM, "nodes", ex.Graph.NumNodes(), "edges", ex.Graph.NumEdges(),
-			"buildings", len(ex.Buildings), "dropped_nodes", ex.Stats.DroppedNodes)
+			"buildings", len(ex.Buildings), "pieces", ex.Stats.Pieces, "off_main_nodes", ex.Stats.OffMainNodes)
 		index = geo.NewEdgeIndex(ex.Graph)
-		na = newNetworkArea(ex.Graph, index, geo.DefaultMaxSnap)
+		na = newNetworkArea(ex.Graph, index, snapLimit(profile))
 	}
 
 	rs, ps := readRegions(cfg.path(dir, cfg.Regions), cfg.Regions, cfg.CRS, na, cfg.Population != "", lim)
@@ -290,4 +290,14 @@ func loadBundleProfile(dir string, cfg *Config, probs *problems) *planner.Standa
 		return nil
 	}
 	return p
+}
+
+// snapLimit is the profile's walking.max_snap_m, or geo.DefaultMaxSnap
+// while the profile could not be read (the load then fails anyway, but
+// goes on to find every other problem).
+func snapLimit(p *planner.StandardsProfile) float64 {
+	if p == nil || !(p.Walking.MaxSnapMetres.Value > 0) {
+		return geo.DefaultMaxSnap
+	}
+	return p.Walking.MaxSnapMetres.Value
 }

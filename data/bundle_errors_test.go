@@ -191,7 +191,7 @@ func TestLoadBundleBadInput(t *testing.T) {
 		{"outside the network", func(f *fixture) {
 			setCell(f.facilities, 3, "经度", "121.5")
 			setCell(f.facilities, 3, "纬度", "31.2")
-		}, []string{`facilities.csv: row 4 (id "F3"): 经度 (lon), 纬度 (lat): (121.500000, 31.200000) in gcj02, WGS84 (121.495555, 31.202019), lies outside the walking network's area (lon 120.8560–120.8640, lat 32.0060–32.0140)`}},
+		}, []string{`facilities.csv: row 4 (id "F3"): 经度 (lon), 纬度 (lat): (121.500000, 31.200000) in gcj02, WGS84 (121.495555, 31.202019), lies outside the walking network's area (lon 120.8560–120.8850, lat 32.0060–32.0140)`}},
 		{"latitude out of range", func(f *fixture) { setCell(f.facilities, 3, "纬度", "120.86") },
 			[]string{`row 4 (id "F3"): 纬度 (lat): 120.86 is outside -90 to 90 degrees`}},
 		{"far from any walkway", func(f *fixture) {
@@ -249,7 +249,7 @@ func TestLoadBundleBadInput(t *testing.T) {
 		{"community without geometry", func(f *fixture) { f.regions[0].geom = nil },
 			[]string{`feature 1 (code "320602001001"): geometry: missing; a community needs a Polygon or MultiPolygon boundary`}},
 		{"community outside the network", func(f *fixture) { f.regions[3].geom = orb.Point{121.5, 31.2} },
-			[]string{`regions.geojson: feature 4 (code "320602002002"): geometry: at WGS84 (121.500000, 31.200000) lies outside the walking network's area (lon 120.8560–120.8640, lat 32.0060–32.0140)`}},
+			[]string{`regions.geojson: feature 4 (code "320602002002"): geometry: at WGS84 (121.500000, 31.200000) lies outside the walking network's area (lon 120.8560–120.8850, lat 32.0060–32.0140)`}},
 		{"community with swapped lon/lat", func(f *fixture) { f.regions[3].geom = orb.Point{32.012, 120.862} },
 			[]string{`feature 4 (code "320602002002"): geometry: point (32.012`, "is not lon/lat in degrees"}},
 		{"not a FeatureCollection", func(f *fixture) { f.extra = map[string][]byte{"regions.geojson": []byte(`{"type":"Feature"}`)} },

@@ -124,7 +124,7 @@ health: health.csv
 }
 
 // fixtureOSM is the extract: the street grid (one link as steps, one as a
-// crossing), a way off on its own (dropped as a small component), and the
+// crossing), a way off on its own (kept as a second piece of the network), and the
 // buildings of fixtureBuildings.
 func fixtureOSM() string {
 	var b strings.Builder

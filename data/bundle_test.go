@@ -37,10 +37,12 @@ func TestLoadBundleFixture(t *testing.T) {
 		t.Errorf("name %q, crs %q, profile %q", c.Name, b.Config.CRS, b.Profile.Name)
 	}
 
-	// Network: the 5 × 5 grid; the island is dropped.
+	// Network: the 5 × 5 grid and the island's one walkway, kept as a
+	// second piece.
 	g := c.Network
-	if g.NumNodes() != 25 || g.NumEdges() != 40 || b.Stats.OSM.DroppedNodes != 2 {
-		t.Errorf("network: %d nodes, %d edges, %d dropped; want 25, 40, 2", g.NumNodes(), g.NumEdges(), b.Stats.OSM.DroppedNodes)
+	if g.NumNodes() != 27 || g.NumEdges() != 41 || b.Stats.OSM.Pieces != 2 || b.Stats.OSM.OffMainNodes != 2 {
+		t.Errorf("network: %d nodes, %d edges, %d pieces, %d nodes off the main one; want 27, 41, 2, 2",
+			g.NumNodes(), g.NumEdges(), b.Stats.OSM.Pieces, b.Stats.OSM.OffMainNodes)
 	}
 	kinds := map[geo.EdgeKind]int{}
 	for _, k := range g.EdgeKind {

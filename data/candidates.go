@@ -97,7 +97,7 @@ func LoadCandidates(path string, b *Bundle, index *geo.EdgeIndex) ([]siting.Cand
 	if index == nil || index.Graph() != b.City.Network {
 		index = geo.NewEdgeIndex(b.City.Network)
 	}
-	na := newNetworkArea(b.City.Network, index, geo.DefaultMaxSnap)
+	na := newNetworkArea(b.City.Network, index, snapLimit(b.Profile))
 	rs := &regionSet{file: b.Config.Regions, regions: b.City.Regions, byCode: map[string]int32{}, byName: map[string][]int32{}}
 	if rs.file == "" {
 		rs.file = "the city's regions"

@@ -25,6 +25,9 @@ type NetworkSource struct {
 	Seed      uint64 // synthetic seed
 	// CacheDir holds graph caches of OSM extracts; empty means no cache.
 	CacheDir string
+	// WaysOnly leaves pedestrian areas out of an OSM graph (see
+	// osm.Options.WaysOnly), for comparison with tools that read none.
+	WaysOnly bool
 }
 
 // Network is a loaded walking graph and how it was obtained.
@@ -73,7 +76,7 @@ func LoadNetwork(ctx context.Context, src NetworkSource, log *slog.Logger) (*Net
 			log.Warn("graph cache not used, rebuilding", "cache", cachePath, "reason", err)
 		}
 	}
-	ex, err := osm.Load(ctx, src.OSM, osm.Options{MaxFileBytes: Limits{}.withDefaults().OSMFileBytes})
+	ex, err := osm.Load(ctx, src.OSM, osm.Options{WaysOnly: src.WaysOnly, MaxFileBytes: Limits{}.withDefaults().OSMFileBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -105,5 +108,9 @@ func cacheFor(src NetworkSource) (path, key string, err error) {
 	key = fmt.Sprintf("osm %s size=%d mtime=%d filter=%d", abs, fi.Size(), fi.ModTime().UnixNano(), osm.FilterVersion)
 	sum := sha256.Sum256([]byte(abs))
 	base := strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	if src.WaysOnly {
+		key += " ways-only"
+		base += "-ways"
+	}
 	return filepath.Join(src.CacheDir, base+"-"+hex.EncodeToString(sum[:6])+".ccgraph"), key, nil
 }

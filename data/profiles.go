@@ -272,6 +272,11 @@ func parseProfile(src []byte, origin, dir string, chain []string) (*planner.Stan
 		return nil, fail(err, ProfileProblem{Line: line, Message: "a profile file holds one YAML document; remove the second (after ---)"})
 	}
 
+	if base == nil && !idx.has("walking.max_snap_m") {
+		// A full profile written before walking.max_snap_m existed keeps
+		// working, with the setting every built-in profile has.
+		p.Walking.MaxSnapMetres = planner.DefaultMaxSnap()
+	}
 	var probs []ProfileProblem
 	if base != nil {
 		for _, key := range []string{"name", "title"} {

@@ -74,6 +74,7 @@ var standardsFigures = map[string]map[string]float64{
 		"service_circle.rural_m":               1000,
 		"walking.speed_mps":                    0.9,
 		"walking.steps_factor":                 2.0,
+		"walking.max_snap_m":                   500,
 		"beds.per_1000_elders":                 40,
 		"beds.nursing_share":                   0.55,
 		"coverage.day_care_community_share":    0.9,

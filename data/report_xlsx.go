@@ -633,7 +633,7 @@ var reportRegionColumns = map[planner.Level][]string{
 	planner.LevelCommunity: {"residents", "households", "elders_60", "elders_80", "elders_covered_15min", "elders_uncovered_15min",
 		"coverage_15min", "coverage80_15min", "community_stations", "floor_required_m2", "floor_provided_m2", "floor_gap_m2",
 		"land_required_m2", "land_provided_m2", "beds", "facilities_operating", "facilities_idle", "facilities_undersized",
-		"access_2sfca_m2_per_elder", "elders_off_network"},
+		"access_2sfca_m2_per_elder", "elders_off_network", "elders_on_detached_walkways"},
 }
 
 // RegionColumns lists the indicator columns the report's street or
@@ -696,7 +696,7 @@ func (x *xlsxWriter) regionTable(a *planner.Assessment, l planner.Level, rx *reg
 }
 
 // FacilityFlags are the flags the facility tables show as columns.
-var FacilityFlags = []planner.Flag{planner.FlagIdle, planner.FlagNotOpen, planner.FlagUndersized, planner.FlagCouldMerge, planner.FlagNoCenter, planner.FlagNoHealthNearby}
+var FacilityFlags = []planner.Flag{planner.FlagIdle, planner.FlagNotOpen, planner.FlagUndersized, planner.FlagCouldMerge, planner.FlagNoCenter, planner.FlagNoHealthNearby, planner.FlagDetached}
 
 // facilityTable is one row per facility with its findings.
 func (x *xlsxWriter) facilityTable(a *planner.Assessment, rx *regionLookup) *xtable {

@@ -64,24 +64,36 @@ func (b *GraphBuilder) Edge(u, v int32, kind EdgeKind) {
 	b.edges = append(b.edges, rawEdge{u, v, kind})
 }
 
+// Lookup returns the builder index of the node with source id id, if it
+// was added.
+func (b *GraphBuilder) Lookup(id int64) (int32, bool) {
+	i, ok := b.index[id]
+	return i, ok
+}
+
 // NumNodes returns the number of nodes added so far.
 func (b *GraphBuilder) NumNodes() int { return len(b.points) }
 
-// Build keeps the largest connected component, measures every edge with
-// Haversine and returns the graph. The builder can be dropped afterwards.
+// Build measures every edge with Haversine and returns the graph. Every
+// connected piece is kept, however small: a courtyard's walkways or an
+// island's paths are where someone may live or a facility may stand, and
+// snapping decides which piece a point belongs to (see Graph.Piece). Nodes
+// no edge touches are left out. The builder can be dropped afterwards.
 func (b *GraphBuilder) Build() (*Graph, error) {
 	if len(b.edges) == 0 {
 		return nil, ErrEmptyGraph
 	}
 	// Where two ways share a segment, keep the slowest kind for elders
 	// (steps, then crossing, then other), so the result is deterministic
-	// and never optimistic.
+	// and never optimistic; a way's kind wins over a walk across an area.
 	slowest := func(k EdgeKind) int {
 		switch k {
 		case EdgeSteps:
 			return 0
 		case EdgeCrossing:
 			return 1
+		case EdgeAcross:
+			return 3
 		}
 		return 2
 	}
@@ -96,53 +108,17 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	})
 	b.edges = slices.CompactFunc(b.edges, func(x, y rawEdge) bool { return x.u == y.u && x.v == y.v })
 
-	// Components by union-find; only nodes touched by an edge count.
+	// Renumber the nodes an edge touches, in insertion order.
 	n := len(b.points)
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	for _, e := range b.edges {
-		ru, rv := find(e.u), find(e.v)
-		if ru != rv {
-			parent[ru] = rv
-		}
-	}
-	size := make([]int32, n)
 	used := make([]bool, n)
 	for _, e := range b.edges {
 		used[e.u], used[e.v] = true, true
 	}
-	components, usedNodes := 0, 0
-	var best int32 = -1
-	for i := int32(0); i < int32(n); i++ {
-		if !used[i] {
-			continue
-		}
-		usedNodes++
-		r := find(i)
-		if size[r] == 0 {
-			components++
-		}
-		size[r]++
-		if best < 0 || size[r] > size[best] {
-			best = r
-		}
-	}
-
-	// Renumber the kept nodes in insertion order.
 	newID := make([]int32, n)
 	g := &Graph{}
 	for i := int32(0); i < int32(n); i++ {
 		newID[i] = -1
-		if used[i] && find(i) == best {
+		if used[i] {
 			newID[i] = int32(len(g.Points))
 			g.Points = append(g.Points, b.points[i])
 			g.OSMIDs = append(g.OSMIDs, b.ids[i])
@@ -150,18 +126,13 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	}
 	for _, e := range b.edges {
 		u, v := newID[e.u], newID[e.v]
-		if u < 0 {
-			g.Dropped.Edges++
-			continue
-		}
 		g.EdgeU = append(g.EdgeU, u)
 		g.EdgeV = append(g.EdgeV, v)
 		g.EdgeKind = append(g.EdgeKind, e.kind)
 		g.EdgeLen = append(g.EdgeLen, Haversine(g.Points[u], g.Points[v]))
 	}
-	g.Dropped.Components = components
-	g.Dropped.Nodes = usedNodes - len(g.Points)
 	g.buildAdjacency()
+	g.labelPieces()
 	g.indexOSMIDs()
 	return g, nil
 }

@@ -17,17 +17,17 @@ import (
 // The graph cache is one little-endian file:
 //
 //	magic "CCWALKG\n", format version u32, key length u32, key bytes,
-//	nodes u32, edges u32, dropped components/nodes/edges u32 ×3,
+//	nodes u32, edges u32,
 //	lon,lat f64 per node, source id i64 per node,
 //	u i32, v i32, length f64, kind u8 per edge (as four arrays),
 //	CRC-32C of everything before it u32.
 //
-// Adjacency is rebuilt on read: it is cheap and cannot then disagree with
-// the edges. The key says what the graph was built from (file size and time,
+// Adjacency and pieces are rebuilt on read: they are cheap and cannot then
+// disagree with the edges. The key says what the graph was built from (file size and time,
 // filter version, ...); a cache with another key is stale.
 const (
 	cacheMagic   = "CCWALKG\n"
-	cacheVersion = 1
+	cacheVersion = 2 // 2: every connected piece kept, no drop counts
 )
 
 // ErrStaleCache is returned when a cache was built from another source or
@@ -50,7 +50,7 @@ func WriteGraph(w io.Writer, g *Graph, key string) error {
 	buf.Write(le.AppendUint32(nil, cacheVersion))
 	buf.Write(le.AppendUint32(nil, uint32(len(key))))
 	buf.WriteString(key)
-	for _, x := range []int{n, m, g.Dropped.Components, g.Dropped.Nodes, g.Dropped.Edges} {
+	for _, x := range []int{n, m} {
 		buf.Write(le.AppendUint32(nil, uint32(x)))
 	}
 	b := buf.Bytes()
@@ -104,7 +104,6 @@ func ReadGraph(r io.Reader, key string) (*Graph, error) {
 	}
 	n, m := int(d.u32()), int(d.u32())
 	g := &Graph{}
-	g.Dropped = DropStats{Components: int(d.u32()), Nodes: int(d.u32()), Edges: int(d.u32())}
 	if d.err != nil || len(d.b) != n*24+m*17 {
 		return nil, corrupt(fmt.Sprintf("%d bytes of body for %d nodes and %d edges", len(d.b), n, m))
 	}
@@ -140,6 +139,7 @@ func ReadGraph(r io.Reader, key string) (*Graph, error) {
 	if err := g.validate(); err != nil {
 		return nil, corrupt(err.Error())
 	}
+	g.labelPieces()
 	g.indexOSMIDs()
 	return g, nil
 }

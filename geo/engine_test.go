@@ -446,11 +446,17 @@ func TestBuilderKeepsLargestComponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.NumNodes() != 5 || g.NumEdges() != 4 {
-		t.Fatalf("%d nodes %d edges, want 5 and 4", g.NumNodes(), g.NumEdges())
+	if g.NumNodes() != 7 || g.NumEdges() != 5 {
+		t.Fatalf("%d nodes %d edges, want 7 and 5 (both pieces kept)", g.NumNodes(), g.NumEdges())
 	}
-	if g.Dropped != (DropStats{Components: 2, Nodes: 2, Edges: 1}) {
-		t.Fatalf("dropped %+v", g.Dropped)
+	if g.NumPieces() != 2 || g.PieceNodes(0) != 5 || g.PieceNodes(1) != 2 || g.OffMainNodes() != 2 {
+		t.Fatalf("%d pieces of %d and %d nodes, %d off the main one; want 2 of 5 and 2, 2 off",
+			g.NumPieces(), g.PieceNodes(0), g.PieceNodes(1), g.OffMainNodes())
+	}
+	for u := range int32(7) {
+		if want := int32(min(u/5, 1)); g.Piece(u) != want {
+			t.Errorf("node %d on piece %d, want %d", u, g.Piece(u), want)
+		}
 	}
 	if g.EdgeKind[1] != EdgeSteps {
 		t.Fatalf("repeated steps segment kept as %v", g.EdgeKind[1])
@@ -458,8 +464,8 @@ func TestBuilderKeepsLargestComponent(t *testing.T) {
 	if n, ok := g.NodeByOSMID(3); !ok || g.OSMIDs[n] != 3 {
 		t.Fatal("OSM id lookup failed")
 	}
-	if _, ok := g.NodeByOSMID(100); ok {
-		t.Fatal("dropped node still found")
+	if n, ok := g.NodeByOSMID(100); !ok || g.Piece(n) != 1 {
+		t.Fatal("the small piece's node is not found on piece 1")
 	}
 	if err := g.validate(); err != nil {
 		t.Fatal(err)

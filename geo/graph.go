@@ -16,6 +16,9 @@ const (
 	EdgeOther    EdgeKind = iota // any ordinary walkway or street
 	EdgeSteps                    // highway=steps
 	EdgeCrossing                 // footway=crossing and the like
+	// EdgeAcross is a straight walk across a pedestrian area (a square),
+	// priced like EdgeOther; maps draw the area's outline, not these.
+	EdgeAcross
 )
 
 // String returns the OSM-ish name of the kind.
@@ -25,6 +28,8 @@ func (k EdgeKind) String() string {
 		return "steps"
 	case EdgeCrossing:
 		return "crossing"
+	case EdgeAcross:
+		return "across"
 	default:
 		return "other"
 	}
@@ -48,19 +53,13 @@ type Graph struct {
 	Adj     []int32 // neighbour node of each slot
 	AdjEdge []int32 // undirected edge of each slot
 
-	// Dropped counts what the largest-component filter removed.
-	Dropped DropStats
+	// piece labels the connected pieces; see Piece.
+	piece     []int32
+	pieceSize []int32
 
 	osmIndex  map[int64]int32
 	boundOnce sync.Once
 	bound     orb.Bound
-}
-
-// DropStats reports what building a graph left out.
-type DropStats struct {
-	Components int // connected components before filtering
-	Nodes      int // nodes outside the largest component
-	Edges      int // edges outside the largest component
 }
 
 // NumNodes returns the number of nodes.

@@ -21,8 +21,9 @@ type Snap struct {
 	On     orb.Point // the projection on the edge, lon/lat
 }
 
-// DefaultMaxSnap is the farthest, in metres, a point may be from the network
-// before it is reported instead of snapped.
+// DefaultMaxSnap is the usual farthest distance, in metres, a point may be
+// from the network before it is reported instead of snapped; callers with
+// a setting of their own (a standards profile's) pass that instead.
 const DefaultMaxSnap = 500.0
 
 // TooFarError reports a point farther than the limit from every edge.

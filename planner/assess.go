@@ -24,6 +24,12 @@ type Assessment struct {
 	// DemandOffNetwork counts demand points farther than the snap limit
 	// from any walkway: their elders count as not covered.
 	DemandOffNetwork int `json:"demand_points_off_network"`
+	// SnapLimitM is that limit, the profile's walking.max_snap_m.
+	SnapLimitM float64 `json:"snap_limit_m"`
+	// DemandDetached counts demand points whose nearest walkway is on a
+	// piece of the network not connected to the main one (an island, a
+	// courtyard's paths): only a facility on the same piece serves them.
+	DemandDetached int `json:"demand_points_on_detached_walkways"`
 }
 
 // CityResult is the whole city with its indicators.
@@ -78,9 +84,11 @@ type FacilityResult struct {
 	NursingBeds float64        `json:"nursing_beds"`
 	Community   string         `json:"community_code,omitempty"`
 	Supply      bool           `json:"counts_as_supply"`
-	// Elders15 is the elders 60+ living within the urban service circle.
+	// Elders15 is the elders 60+ living within their own service circle of
+	// it: the urban circle (15 minutes) in towns, the rural circle (a
+	// distance along the network) in villages.
 	Elders15 float64 `json:"elders_15min"`
-	// EldersUnserved is the elders 60+ within its circle whom no
+	// EldersUnserved is the elders 60+ within their circle whom no
 	// supplying facility serves: those it would newly cover if it served
 	// (for an idle one), or would still be uncovered (for others, 0).
 	EldersUnserved float64 `json:"elders_unserved_in_circle"`
@@ -112,6 +120,9 @@ const (
 	FlagCouldMerge     Flag = "could_merge"      // overlaps another station heavily
 	FlagNoCenter       Flag = "no_center"        // a station no street centre runs (中心带站)
 	FlagNoHealthNearby Flag = "no_health_nearby" // no health facility within the 医养结合 distance
+	// FlagDetached: its nearest walkway is on a piece not connected to
+	// the main network, so it serves only the elders of that piece.
+	FlagDetached Flag = "detached_walkway"
 )
 
 // Assess judges the evaluation in full. It is the slow path (it walks
@@ -121,6 +132,7 @@ func (e *Evaluation) Assess(ctx context.Context, scenario string) (*Assessment, 
 	s := e.Summary()
 	b := m.City.Network.Bound()
 	a := &Assessment{Scenario: scenario, Profile: summarizeProfile(p), DemandOffNetwork: len(m.Unsnapped),
+		SnapLimitM: m.SnapLimit(), DemandDetached: m.DemandDetached,
 		City: CityResult{Name: m.City.Name, Bound: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Indicators: s.City}}
 	for i, r := range m.City.Regions {
 		a.Regions = append(a.Regions, RegionResult{Code: r.Code, Name: r.Name, Level: r.Level, Parent: r.Parent, AreaType: r.AreaType, Indicators: *s.Region(i)})
@@ -150,15 +162,25 @@ func summarizeProfile(p *StandardsProfile) ProfileSummary {
 	return ps
 }
 
-// eldersWithin sums the elders 60+ of a catchment within t seconds.
-func (m *Model) eldersWithin(c geo.Catchment, t float64) float64 {
+// eldersInCircle sums the elders 60+ of a catchment who live within their
+// own service circle of the site: the urban circle in towns, the rural
+// circle in villages (CircleSeconds of their community), the same rule
+// coverage uses, so a rural point counts its village's elders out to the
+// rural circle.
+func (m *Model) eldersInCircle(c geo.Catchment) float64 {
 	var n float64
 	for k, pt := range c.Points {
-		if float64(c.Seconds[k]) <= t {
+		if float64(c.Seconds[k]) <= m.pointCircle(pt) {
 			n += m.DemandPoint(pt).Elders60
 		}
 	}
 	return n
+}
+
+// pointCircle is the service circle, in seconds, of snapped demand point
+// pt: its community's.
+func (m *Model) pointCircle(pt int32) float64 {
+	return m.CircleSeconds(m.City.Regions[m.DemandPoint(pt).Community].AreaType)
 }
 
 func (e *Evaluation) facilityResults() []FacilityResult {
@@ -176,7 +198,6 @@ func (e *Evaluation) FacilityResult(i int) FacilityResult { return e.facilityRes
 
 func (e *Evaluation) facilityResult(i int) FacilityResult {
 	m, p := e.m, e.m.Profile
-	circle := m.CircleSeconds(Urban)
 	healthLimit := p.HealthColocation.MaxDistanceMetres.Value / p.Walking.SpeedMPS.Value
 	f := &e.Facilities[i]
 	r := FacilityResult{ID: f.ID, Name: f.Name, Type: f.Type, Status: f.Status, Operator: f.Operator,
@@ -187,8 +208,8 @@ func (e *Evaluation) facilityResult(i int) FacilityResult {
 	} else {
 		r.Community = f.Community
 	}
-	r.Elders15 = m.eldersWithin(e.sites[i].catch, circle)
-	r.EldersUnserved = e.unservedWithin(e.sites[i].catch, circle)
+	r.Elders15 = m.eldersInCircle(e.sites[i].catch)
+	r.EldersUnserved = e.unservedInCircle(e.sites[i].catch)
 	if h := m.healthSeconds(e.sites[i].snap); !math.IsInf(h, 1) {
 		r.HealthMinutes = h / 60
 	}
@@ -197,6 +218,9 @@ func (e *Evaluation) facilityResult(i int) FacilityResult {
 		r.Flags = append(r.Flags, FlagIdle)
 	case !r.Supply:
 		r.Flags = append(r.Flags, FlagNotOpen)
+	}
+	if m.City.Network.EdgePiece(e.sites[i].snap.Edge) != 0 {
+		r.Flags = append(r.Flags, FlagDetached)
 	}
 	if u, _ := p.undersized(f); u && r.Supply {
 		r.Flags = append(r.Flags, FlagUndersized)
@@ -283,12 +307,12 @@ func (e *Evaluation) assignCenters(ctx context.Context, res []FacilityResult) er
 	return nil
 }
 
-// findMerges flags pairs of supplying stations whose urban-circle
-// catchments share at least the profile's overlap share of the smaller
-// one's elders.
+// findMerges flags pairs of supplying stations whose catchments (each
+// elder within their own circle) share at least the profile's overlap
+// share of the smaller one's elders.
 func (e *Evaluation) findMerges(res []FacilityResult) {
 	m, p := e.m, e.m.Profile
-	circle := m.CircleSeconds(Urban)
+	circle := math.Max(m.CircleSeconds(Urban), m.CircleSeconds(Rural))
 	var st []int
 	for i := range e.Facilities {
 		f := &e.Facilities[i]
@@ -308,7 +332,7 @@ func (e *Evaluation) findMerges(res []FacilityResult) {
 			if small <= 0 {
 				continue
 			}
-			if m.overlapElders(e.sites[i].catch, e.sites[j].catch, circle)/small >= p.StationMerge.OverlapShare.Value {
+			if m.overlapElders(e.sites[i].catch, e.sites[j].catch)/small >= p.StationMerge.OverlapShare.Value {
 				res[i].MergeWith = append(res[i].MergeWith, e.Facilities[j].ID)
 				res[j].MergeWith = append(res[j].MergeWith, e.Facilities[i].ID)
 			}
@@ -385,24 +409,22 @@ func (e *Evaluation) servedWithout(pt int32, typ FacilityType, others []*site, c
 	return false
 }
 
-// unservedWithin sums the elders 60+ of a catchment within t seconds whom
-// no supplying facility serves within their community's circle.
-func (e *Evaluation) unservedWithin(c geo.Catchment, t float64) float64 {
+// unservedInCircle sums the elders 60+ of a catchment within their own
+// circle whom no supplying facility serves within that circle: those the
+// site would newly cover.
+func (e *Evaluation) unservedInCircle(c geo.Catchment) float64 {
 	var n float64
 	for k, pt := range c.Points {
-		if float64(c.Seconds[k]) > t {
-			continue
-		}
-		d := e.m.DemandPoint(pt)
-		if e.ServedSeconds(pt) > e.m.CircleSeconds(e.m.City.Regions[d.Community].AreaType) {
-			n += d.Elders60
+		circle := e.m.pointCircle(pt)
+		if float64(c.Seconds[k]) <= circle && e.ServedSeconds(pt) > circle {
+			n += e.m.DemandPoint(pt).Elders60
 		}
 	}
 	return n
 }
 
-// overlapElders sums the elders in both catchments within t seconds.
-func (m *Model) overlapElders(a, b geo.Catchment, t float64) float64 {
+// overlapElders sums the elders within their own circle of both sites.
+func (m *Model) overlapElders(a, b geo.Catchment) float64 {
 	var n float64
 	for i, j := 0, 0; i < len(a.Points) && j < len(b.Points); {
 		switch {
@@ -411,7 +433,7 @@ func (m *Model) overlapElders(a, b geo.Catchment, t float64) float64 {
 		case a.Points[i] > b.Points[j]:
 			j++
 		default:
-			if float64(a.Seconds[i]) <= t && float64(b.Seconds[j]) <= t {
+			if t := m.pointCircle(a.Points[i]); float64(a.Seconds[i]) <= t && float64(b.Seconds[j]) <= t {
 				n += m.DemandPoint(a.Points[i]).Elders60
 			}
 			i++

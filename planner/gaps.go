@@ -59,11 +59,22 @@ func (e *Evaluation) gaps(s *Summary, fr []FacilityResult) []Gap {
 					circle = fmt.Sprintf("%g米", fig.Value)
 					circleEN = fmt.Sprintf("%g m", fig.Value)
 				}
+				// Why, where the network says: homes off it, or on walkways
+				// not connected to the main network.
+				var whyZH, whyEN string
+				if n := in.EldersUnsnapped; n > 0.5 {
+					whyZH += fmt.Sprintf("；其中%.0f名住处距任何步行道超过%g米", n, p.Walking.MaxSnapMetres.Value)
+					whyEN += fmt.Sprintf("; %.0f of them live more than %g m from any walkway", n, p.Walking.MaxSnapMetres.Value)
+				}
+				if n := in.detachedUncovered; n > 0.5 {
+					whyZH += fmt.Sprintf("；其中%.0f名住在与主路网不连通的步行路段旁，主路网上的设施步行不可达", n)
+					whyEN += fmt.Sprintf("; %.0f of them live on a walkway piece not connected to the main network, which no facility on it reaches", n)
+				}
 				add(i, fig, key, Gap{Indicator: "coverage_15min", Value: in.Coverage15, Standard: 1, Shortfall: in.EldersUncovered, Unit: "elders",
 					EldersAffected: in.EldersUncovered,
 					Message: Text{
-						ZH: fmt.Sprintf("%s有%.0f名60岁以上老人在%s范围内没有养老服务设施（覆盖率%.0f%%）", r.Name, in.EldersUncovered, circle, 100*in.Coverage15),
-						EN: fmt.Sprintf("%s: %.0f elders 60+ have no elder-care service within a %s (coverage %.0f%%)", r.Name, in.EldersUncovered, circleEN, 100*in.Coverage15)}})
+						ZH: fmt.Sprintf("%s有%.0f名60岁以上老人在%s范围内没有养老服务设施（覆盖率%.0f%%）%s", r.Name, in.EldersUncovered, circle, 100*in.Coverage15, whyZH),
+						EN: fmt.Sprintf("%s: %.0f elders 60+ have no elder-care service within a %s (coverage %.0f%%)%s", r.Name, in.EldersUncovered, circleEN, 100*in.Coverage15, whyEN)}})
 			}
 			if need := p.CommunityStation.PerUnit.Value; in.Stations < need {
 				add(i, &p.CommunityStation.PerUnit, "community_station.per_unit", Gap{Indicator: "community_stations", Value: in.Stations, Standard: need, Shortfall: need - in.Stations, Unit: "facilities",

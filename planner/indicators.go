@@ -28,6 +28,7 @@ type Indicators struct {
 	Coverage15       float64 `json:"coverage_15min"`
 	Coverage80       float64 `json:"coverage80_15min"`
 	EldersUnsnapped  float64 `json:"elders_off_network"`
+	EldersDetached   float64 `json:"elders_on_detached_walkways"`
 	LandRequired     float64 `json:"land_required_m2"`
 	LandProvided     float64 `json:"land_provided_m2"`
 	LandGap          float64 `json:"land_gap_m2"`
@@ -60,6 +61,9 @@ type Indicators struct {
 	accessWeightMass float64 // Σ weight over demand points
 	nursingBase      float64 // beds of nursing types, the nursing share's denominator
 	floorGapSum      float64 // Σ of the communities' floor gaps
+	// detachedUncovered is the uncovered elders 60+ on walkways not
+	// connected to the main network (the reason the gap message gives).
+	detachedUncovered float64
 }
 
 // add adds the additive fields of o to in.
@@ -73,6 +77,8 @@ func (in *Indicators) add(o *Indicators) {
 	in.EldersCovered15 += o.EldersCovered15
 	in.Elders80Covered += o.Elders80Covered
 	in.EldersUnsnapped += o.EldersUnsnapped
+	in.EldersDetached += o.EldersDetached
+	in.detachedUncovered += o.detachedUncovered
 	in.LandRequired += o.LandRequired
 	in.LandProvided += o.LandProvided
 	in.LandEstimated += o.LandEstimated

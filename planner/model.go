@@ -39,6 +39,11 @@ type Model struct {
 	regions  regionIndex
 	pointsOf [][]int32    // snapped demand points of each region (communities only)
 	lost     []Population // population of each community's unsnapped points
+	detached []Population // population of each community's points on detached walkways
+	// DemandDetached counts snapped demand points on a walkway piece not
+	// connected to the main network: only a facility on the same piece
+	// serves them.
+	DemandDetached int
 
 	commTree rtree.RTreeG[int32] // community boundaries, for placing facilities
 
@@ -127,6 +132,25 @@ func (m *Model) CircleSeconds(a AreaType) float64 {
 	return m.Profile.ServiceCircle.UrbanMinutes.Value * 60
 }
 
+// SnapLimit is the profile's walking.max_snap_m: how far, in metres, a
+// home or facility may be from the nearest walkway and still be joined to
+// the network.
+func (m *Model) SnapLimit() float64 { return m.Profile.Walking.MaxSnapMetres.Value }
+
+// FacilityCircleSeconds is the service circle a facility's service area is
+// drawn with: the rural circle for a rural point or a facility in a rural
+// community, the urban circle otherwise. (Counting elders does not need
+// it: each elder is judged by the circle of their own community.)
+func (m *Model) FacilityCircleSeconds(f *Facility) float64 {
+	if f.Type == RuralPoint {
+		return m.CircleSeconds(Rural)
+	}
+	if c := m.communityAt(f); c >= 0 {
+		return m.CircleSeconds(m.City.Regions[c].AreaType)
+	}
+	return m.CircleSeconds(Urban)
+}
+
 // Baseline returns the evaluation of today's city. Do not modify it; Clone
 // it to edit.
 func (m *Model) Baseline() *Evaluation { return m.baseline }
@@ -140,7 +164,7 @@ func (m *Model) snapDemand() error {
 			return fmt.Errorf("demand point %d: community index %d is not a community", i, d.Community)
 		}
 	}
-	snaps, fails := m.Edges.SnapAll(pts, geo.DefaultMaxSnap)
+	snaps, fails := m.Edges.SnapAll(pts, m.SnapLimit())
 	m.Unsnapped = fails
 	failed := make([]bool, len(pts))
 	m.lost = make([]Population, len(c.Regions))
@@ -151,9 +175,15 @@ func (m *Model) snapDemand() error {
 	}
 	kept := make([]geo.Snap, 0, len(snaps)-len(fails))
 	m.pointsOf = make([][]int32, len(c.Regions))
+	m.detached = make([]Population, len(c.Regions))
 	for i, s := range snaps {
 		if failed[i] {
 			continue
+		}
+		if c.Network.EdgePiece(s.Edge) != 0 {
+			m.DemandDetached++
+			d := c.Demand[i]
+			m.detached[d.Community] = m.detached[d.Community].Add(d.Population)
 		}
 		k := int32(len(kept))
 		kept = append(kept, s)
@@ -179,7 +209,7 @@ func (m *Model) prepareSites(ctx context.Context, fs []Facility) error {
 		if m.sites[f.Location] != nil || seen[f.Location] {
 			continue
 		}
-		s, err := m.Edges.Snap(f.Location, geo.DefaultMaxSnap)
+		s, err := m.Edges.Snap(f.Location, m.SnapLimit())
 		if err != nil {
 			m.mu.Unlock()
 			return fmt.Errorf("facility %q (%s): %w", f.ID, f.Name, err)
@@ -210,7 +240,7 @@ func (m *Model) siteAt(loc orb.Point) (*site, error) {
 	if s != nil {
 		return s, nil
 	}
-	snap, err := m.Edges.Snap(loc, geo.DefaultMaxSnap)
+	snap, err := m.Edges.Snap(loc, m.SnapLimit())
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +323,7 @@ func (m *Model) prepareHealth(ctx context.Context) error {
 		if !HasType(p.HealthColocation.HealthTypes, h.Type) || !p.CountsAsSupply(h.Status) {
 			continue
 		}
-		s, err := m.Edges.Snap(h.Location, geo.DefaultMaxSnap)
+		s, err := m.Edges.Snap(h.Location, m.SnapLimit())
 		if err != nil {
 			return fmt.Errorf("health facility %q (%s): %w", h.ID, h.Name, err)
 		}

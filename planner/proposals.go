@@ -19,7 +19,8 @@ type ProposalEffect struct {
 	// Community is the code of the community the facility is placed in,
 	// "" when it is in none.
 	Community string `json:"community_code,omitempty"`
-	// Elders15 is the elders 60+ within the facility's urban circle.
+	// Elders15 is the elders 60+ within their own service circle of the
+	// facility (urban or rural, by their community).
 	Elders15 float64 `json:"elders_15min"`
 	// EldersCovered is the change in elders 60+ served within their
 	// community's circle (the 15-minute circle in towns).
@@ -57,7 +58,6 @@ func ProposalEffects(base *Evaluation, sc *Scenario) ([]ProposalEffect, error) {
 	}
 	with := full.Summary().City // caches the community sums that clones copy
 	m := full.m
-	circle := m.CircleSeconds(Urban)
 	effect := func(op EditOp, f Facility, undo func(e *Evaluation) error, from *Evaluation) (ProposalEffect, error) {
 		e := full.Clone()
 		if err := undo(e); err != nil {
@@ -81,7 +81,7 @@ func ProposalEffects(base *Evaluation, sc *Scenario) ([]ProposalEffect, error) {
 			} else {
 				pe.Community = f.Community
 			}
-			pe.Elders15 = m.eldersWithin(from.sites[i].catch, circle)
+			pe.Elders15 = m.eldersInCircle(from.sites[i].catch)
 		}
 		return pe, nil
 	}

@@ -18,8 +18,9 @@ import (
 //
 // Facilities placed in no community and gaps judged for the whole city
 // (a city without districts) belong to no region and are left out.
-// DemandOffNetwork stays the city's count; the scoped region's own
-// figure is its indicators' elders_off_network.
+// DemandOffNetwork and DemandDetached stay the city's counts; the scoped
+// region's own figures are its indicators' elders_off_network and
+// elders_on_detached_walkways.
 func (a *Assessment) Scope(code string, regions []Region) (*Assessment, error) {
 	if code == "" {
 		return a, nil

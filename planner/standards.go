@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/carecircle/carecircle/geo"
 )
 
 // Text is a label or sentence in Chinese and English. Chinese comes first:
@@ -216,6 +218,19 @@ type WalkingNorm struct {
 	SpeedMPS Figure `yaml:"speed_mps" json:"speed_mps"`
 	// StepsFactor multiplies the time spent on steps (highway=steps).
 	StepsFactor Figure `yaml:"steps_factor" json:"steps_factor"`
+	// MaxSnapMetres is how far, in metres, a home or facility may be from
+	// the nearest walkway and still be joined to the network (by a straight
+	// leg walked at SpeedMPS); farther points are "off the network":
+	// their elders count as uncovered and are reported.
+	MaxSnapMetres Figure `yaml:"max_snap_m" json:"max_snap_m"`
+}
+
+// DefaultMaxSnap is walking.max_snap_m for a profile file that gives every
+// figure but this one (it was added after the others): geo.DefaultMaxSnap,
+// as a CareCircle setting.
+func DefaultMaxSnap() Figure {
+	return Figure{Value: geo.DefaultMaxSnap, Confidence: ConfidenceSetting,
+		Source: "CareCircle setting: a home or facility more than 500 m from any mapped walkway is more likely misplaced than reached"}
 }
 
 // BedNorms are bed provision norms, judged against elders 60+.
@@ -375,6 +390,7 @@ func (p *StandardsProfile) Figures() []FigureRef {
 		f("service_circle.rural_m", "m", "农村养老服务圈距离", "rural service circle, network metres", &p.ServiceCircle.RuralMetres, positive(50000)),
 		f("walking.speed_mps", "m/s", "老年人步行速度", "elders' walking speed", &p.Walking.SpeedMPS, positive(3)),
 		f("walking.steps_factor", "×", "台阶时间系数", "time factor on steps", &p.Walking.StepsFactor, figureRule{min: 1, max: 20}),
+		f("walking.max_snap_m", "m", "距步行网络最远接入距离", "farthest a home or facility may be from a walkway", &p.Walking.MaxSnapMetres, positive(5000)),
 		f("beds.per_1000_elders", "beds/1000 elders 60+", "每千名老年人养老床位数", "beds per 1000 elders 60+", &p.Beds.Per1000Elders, positive(1000)),
 		f("beds.nursing_share", "share", "护理型床位占比", "nursing-type bed share", &p.Beds.NursingShare, share),
 		f("coverage.day_care_community_share", "share", "社区日间照料机构覆盖率", "share of communities with day care", &p.Coverage.DayCareCommunityShare, share),

@@ -30,7 +30,7 @@ func testProfile() *StandardsProfile {
 		DayCare:          SizeRange{MinFloor: fig(350), MaxFloor: fig(750)},
 		ServiceCircle: ServiceCircleNorm{UrbanMinutes: fig(15), InnerBandMinutes: fig(5), MiddleBandMinutes: fig(10), RuralMetres: fig(1000),
 			FacilityTypes: []FacilityType{StreetCenter, CommunityStation, DayCare, Canteen, RuralPoint}},
-		Walking: WalkingNorm{SpeedMPS: fig(0.9), StepsFactor: fig(2)},
+		Walking: WalkingNorm{SpeedMPS: fig(0.9), StepsFactor: fig(2), MaxSnapMetres: fig(500)},
 		Beds: BedNorms{Per1000Elders: fig(40), NursingShare: fig(0.55),
 			FacilityTypes:        []FacilityType{StreetCenter, CommunityStation, DayCare, RuralPoint, Institution},
 			NursingFacilityTypes: []FacilityType{Institution}},

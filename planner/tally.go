@@ -48,6 +48,7 @@ func (e *Evaluation) communityTally(c int32, facilities []int) Indicators {
 	in.LandRequired = p.LandRequired(reg.Residents)
 	in.FloorRequired = p.FloorRequired(households, reg.Age)
 	in.EldersUnsnapped = m.lost[c].Elders60
+	in.EldersDetached = m.detached[c].Elders60
 
 	bands := p.Bands()
 	circle := m.CircleSeconds(reg.AreaType)
@@ -63,6 +64,8 @@ func (e *Evaluation) communityTally(c int32, facilities []int) Indicators {
 		if t <= circle {
 			in.EldersCovered15 += d.Elders60
 			in.Elders80Covered += d.Elders80
+		} else if m.City.Network.EdgePiece(m.Demand.Snap(k).Edge) != 0 {
+			in.detachedUncovered += d.Elders60
 		}
 		w := p.DemandWeight(d.Elders60, d.Elders80)
 		in.accessWeightSum += w * e.access[k]

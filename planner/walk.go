@@ -12,7 +12,7 @@ import (
 // ServiceArea is the ground an elder covers walking from loc for the given
 // seconds, at the profile's speed and steps factor (H3 resolution res).
 func (m *Model) ServiceArea(loc orb.Point, seconds float64, res int) (geo.ServiceArea, geo.Snap, error) {
-	snap, err := m.Edges.Snap(loc, geo.DefaultMaxSnap)
+	snap, err := m.Edges.Snap(loc, m.SnapLimit())
 	if err != nil {
 		return geo.ServiceArea{}, geo.Snap{}, err
 	}
@@ -34,7 +34,7 @@ type NearestFacility struct {
 // facility should serve a given home.
 func (e *Evaluation) Nearest(loc orb.Point, t FacilityType, limit int, maxSeconds float64) ([]NearestFacility, error) {
 	m := e.m
-	from, err := m.Edges.Snap(loc, geo.DefaultMaxSnap)
+	from, err := m.Edges.Snap(loc, m.SnapLimit())
 	if err != nil {
 		return nil, err
 	}

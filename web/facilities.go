@@ -297,7 +297,8 @@ func (s *Server) writeFacility(w http.ResponseWriter, r *http.Request, st *scena
 		return notFound("scenario %s has no facility %q", st.sc.ID, chi.URLParam(r, "fid"))
 	}
 	res := e.FacilityResult(i)
-	minutes := s.model.Profile.ServiceCircle.UrbanMinutes.Value
+	// A rural point's area is its rural circle, walked at elders' speed.
+	minutes := s.model.FacilityCircleSeconds(&e.Facilities[i]) / 60
 	area, _, err := s.model.ServiceArea(e.Facilities[i].Location, minutes*60, geo.DefaultServiceAreaRes)
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func TestNetworkStatsSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"nodes", "edges", "walkway km", "components", "nodes dropped", "build time"} {
+	for _, want := range []string{"nodes", "edges", "walkway km", "pieces", "nodes off the main piece", "build time"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stats output lacks %q:\n%s", want, out)
 		}

@@ -27,6 +27,7 @@ type networkFlags struct {
 	seed      uint64
 	cacheDir  string
 	noCache   bool
+	waysOnly  bool
 }
 
 func (f *networkFlags) register(cmd *cobra.Command) {
@@ -36,6 +37,7 @@ func (f *networkFlags) register(cmd *cobra.Command) {
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic network")
 	fl.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "where graph caches of OSM extracts are kept")
 	fl.BoolVar(&f.noCache, "no-cache", false, "build the graph from the extract, ignoring and not writing the cache")
+	fl.BoolVar(&f.waysOnly, "ways-only", false, "leave pedestrian areas out and walk the ways only, for comparison with tools that read no areas")
 }
 
 func defaultCacheDir() string {
@@ -50,7 +52,7 @@ func (f *networkFlags) load(cmd *cobra.Command) (*data.Network, error) {
 	if (f.osm == "") == (f.synthetic == "") {
 		return nil, errors.New("give exactly one of --osm FILE or --synthetic PRESET")
 	}
-	src := data.NetworkSource{OSM: f.osm, Synthetic: f.synthetic, Seed: f.seed, CacheDir: f.cacheDir}
+	src := data.NetworkSource{OSM: f.osm, Synthetic: f.synthetic, Seed: f.seed, CacheDir: f.cacheDir, WaysOnly: f.waysOnly}
 	if f.noCache {
 		src.CacheDir = ""
 	}
@@ -83,9 +85,8 @@ func newNetworkStatsCmd() *cobra.Command {
 			fmt.Fprintf(w, "nodes\t%d\n", g.NumNodes())
 			fmt.Fprintf(w, "edges\t%d\n", g.NumEdges())
 			fmt.Fprintf(w, "walkway km\t%.3f\n", g.TotalLength()/1000)
-			fmt.Fprintf(w, "components\t%d\n", g.Dropped.Components)
-			fmt.Fprintf(w, "nodes dropped\t%d\n", g.Dropped.Nodes)
-			fmt.Fprintf(w, "edges dropped\t%d\n", g.Dropped.Edges)
+			fmt.Fprintf(w, "pieces\t%d\n", g.NumPieces())
+			fmt.Fprintf(w, "nodes off the main piece\t%d\n", g.OffMainNodes())
 			steps := 0
 			for _, k := range g.EdgeKind {
 				if k == geo.EdgeSteps {
@@ -95,6 +96,9 @@ func newNetworkStatsCmd() *cobra.Command {
 			fmt.Fprintf(w, "steps edges\t%d\n", steps)
 			if s := n.OSM; s != nil {
 				fmt.Fprintf(w, "walkable ways\t%d\n", s.WalkableWays)
+				fmt.Fprintf(w, "pedestrian areas\t%d (%d walked along their outline only, %d joined to a walkway by a step, %d to none)\n",
+					s.WalkableAreas, s.PartialAreas, s.StepAreas, s.UnjoinedAreas)
+				fmt.Fprintf(w, "edges across areas\t%d\n", s.AreaEdges)
 				fmt.Fprintf(w, "missing node refs\t%d\n", s.MissingRefs)
 				fmt.Fprintf(w, "ways cut\t%d\n", s.CutWays)
 			}

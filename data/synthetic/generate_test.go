@@ -72,8 +72,8 @@ func checkCity(t *testing.T, c *City) {
 	t.Helper()
 	g := c.Graph
 	t.Run("connected", func(t *testing.T) {
-		if d := g.Dropped.Nodes; float64(d) > 0.02*float64(g.NumNodes()+d) {
-			t.Errorf("Build dropped %d nodes in %d components (over 2 %%)", d, g.Dropped.Components-1)
+		if d := g.OffMainNodes(); float64(d) > 0.02*float64(g.NumNodes()) {
+			t.Errorf("%d nodes in %d pieces off the main network (over 2 %%)", d, g.NumPieces()-1)
 		}
 	})
 	t.Run("inside bound", func(t *testing.T) {

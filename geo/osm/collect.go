@@ -49,6 +49,16 @@ type collector struct {
 
 	walk      wayList
 	walkKinds []geo.EdgeKind
+	walkIDs   []int64
+
+	// Walkable areas: closed ways (areaWays) and multipolygon relations,
+	// whose member ways may be untagged ways kept in loose, or any way
+	// kept for another reason. See areas.go.
+	areaWays   wayList
+	areaWayIDs []int64
+	loose      wayList
+	looseIDs   []int64
+	relations  []areaRelation
 
 	buildings     wayList
 	buildingProps []Building // footprint filled in by finish
@@ -71,12 +81,19 @@ func (c *collector) addWay(w *osm.Way) {
 		kept = true
 		c.walk.add(w.Nodes)
 		c.walkKinds = append(c.walkKinds, kind)
+		c.walkIDs = append(c.walkIDs, int64(w.ID))
 		c.stats.WalkableWays++
 		c.stats.WalkableRefs += len(w.Nodes)
 	}
+	if closed(w.Nodes) && WalkableArea(w.Tags, false) {
+		kept = true
+		c.areaWays.add(w.Nodes)
+		c.areaWayIDs = append(c.areaWayIDs, int64(w.ID))
+	}
+	own := kept // kept with its id, where a multipolygon can find it
 	if c.opt.Buildings && closed(w.Nodes) {
 		if kind, levels, ok := buildingTags(w.Tags); ok {
-			kept = true
+			kept, own = true, true
 			c.buildings.add(w.Nodes)
 			c.buildingProps = append(c.buildingProps, Building{ID: int64(w.ID), Kind: kind, Levels: levels})
 		}
@@ -92,6 +109,12 @@ func (c *collector) addWay(w *osm.Way) {
 			kept = true
 			c.waterLines.add(w.Nodes)
 		}
+	}
+	if !own && (len(w.Tags) == 0 || closed(w.Nodes)) {
+		// A possible member of a pedestrian multipolygon; see wanted.
+		kept = true
+		c.loose.add(w.Nodes)
+		c.looseIDs = append(c.looseIDs, int64(w.ID))
 	}
 	if kept {
 		for _, n := range w.Nodes {
@@ -154,6 +177,14 @@ func (c *collector) finish(ctx context.Context, name string) (*Extract, error) {
 			c.stats.CutWays++
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !c.opt.WaysOnly {
+		if err := c.addAreas(ctx, &b); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	g, err := b.Build()
 	if errors.Is(err, geo.ErrEmptyGraph) {
 		return nil, fmt.Errorf("%s: no walkable ways with node locations (%d ways referenced %d nodes, %d missing)",
@@ -162,7 +193,7 @@ func (c *collector) finish(ctx context.Context, name string) (*Extract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the walking graph: %w", name, err)
 	}
-	c.stats.DroppedNodes = g.Dropped.Nodes
+	c.stats.Pieces, c.stats.OffMainNodes = g.NumPieces(), g.OffMainNodes()
 	ex := &Extract{Graph: g}
 
 	for i := range c.buildings.len() {

@@ -46,11 +46,12 @@ func dataFile(t testing.TB, name string) string {
 // rawExtract is a file read the plain way, with no filtering, to check
 // Load against.
 type rawExtract struct {
-	nodes map[int64]orb.Point
-	ways  []*osm.Way
+	nodes     map[int64]orb.Point
+	ways      []*osm.Way
+	relations []*osm.Relation
 }
 
-// readRaw reads every node and way of a real extract with the osm scanners
+// readRaw reads every node, way and relation of a real extract with the osm scanners
 // directly.
 func readRaw(t testing.TB, path string) rawExtract {
 	t.Helper()
@@ -73,6 +74,8 @@ func readRaw(t testing.TB, path string) rawExtract {
 			raw.nodes[int64(o.ID)] = orb.Point{o.Lon, o.Lat}
 		case *osm.Way:
 			raw.ways = append(raw.ways, o)
+		case *osm.Relation:
+			raw.relations = append(raw.relations, o)
 		}
 	}
 	if err := sc.Err(); err != nil {

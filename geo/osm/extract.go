@@ -19,12 +19,16 @@ type Options struct {
 	// again of the data once un-gzipped or un-bzipped. More is an error
 	// wrapping ErrTooLarge.
 	MaxFileBytes int64
+	// WaysOnly builds the walking graph from walkable ways alone, without
+	// pedestrian areas, as tools that read no areas do: for comparison with
+	// them, never for judging a city.
+	WaysOnly bool
 }
 
 // Extract is what was read from one OSM file.
 type Extract struct {
-	// Graph is the walking graph: the largest connected component of the
-	// walkable ways, with OSM node ids as Graph.OSMIDs.
+	// Graph is the walking graph: every walkable way and pedestrian area,
+	// all connected pieces of them, with OSM node ids as Graph.OSMIDs.
 	Graph *geo.Graph
 	// Stats says what was read and what was left out.
 	Stats Stats
@@ -58,9 +62,28 @@ type Stats struct {
 	WalkableRefs int // node references of the walkable ways
 	MissingRefs  int // walkable-way references to nodes without a location (outside the extract)
 	CutWays      int // walkable ways with at least one such reference, split there
-	// DroppedNodes is the number of graph nodes outside the largest
-	// connected component (Graph.Dropped.Nodes).
-	DroppedNodes int
+	// WalkableAreas counts the pedestrian areas (closed ways and
+	// multipolygons passing WalkableArea) walked along their outlines;
+	// AreaEdges the straight edges added across them between entrances
+	// (some may coincide with an outline side); PartialAreas those walked
+	// along the located parts of their outline only, because the extract's
+	// edge cuts them (a member way or node location missing) or their
+	// member ways do not close into rings.
+	WalkableAreas int
+	AreaEdges     int
+	PartialAreas  int
+	// StepAreas counts the whole areas that share no node with a walkway
+	// or another area (mapped beside the street, not joined to it) and were
+	// joined by a straight step of at most 25 m from their outline to the
+	// nearest walkway node; UnjoinedAreas those with no walkway node that
+	// near, each a piece of its own.
+	StepAreas     int
+	UnjoinedAreas int
+	// Pieces is the number of connected pieces of the walking graph, all
+	// kept (geo.Graph.NumPieces); OffMainNodes counts the graph nodes
+	// outside the largest one, the main network.
+	Pieces       int
+	OffMainNodes int
 	// IncompleteAreas counts closed building or water ways skipped because
 	// a node location is missing.
 	IncompleteAreas int

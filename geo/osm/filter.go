@@ -44,7 +44,10 @@ func gatherWalkTags(tags osm.Tags) walkTags {
 
 // FilterVersion changes whenever Walkable or the graph it feeds changes
 // meaning, so graph caches built by an older filter are rebuilt.
-const FilterVersion = 1
+//
+// 2: pedestrian areas are walkable (areas.go), and every connected piece is
+// kept, not only the largest.
+const FilterVersion = 2
 
 // Walkable reports whether a way with these tags belongs in the walking graph
 // and, if so, the kind of its edges.
@@ -152,8 +155,15 @@ func classifyWater(tags osm.Tags) waterClass {
 
 // wanted reports whether a way is kept at all. It is pure, so the PBF
 // decoder can call it from its worker goroutines to drop other ways early.
-func wanted(tags osm.Tags, opt Options) bool {
+// Untagged and closed ways are kept as possible members of pedestrian
+// multipolygons (relations come after ways): most outer members are
+// untagged, and holes are often buildings, fountains or lawns.
+func wanted(w *osm.Way, opt Options) bool {
+	tags := w.Tags
 	if ok, _ := Walkable(tags); ok {
+		return true
+	}
+	if len(tags) == 0 || closed(w.Nodes) {
 		return true
 	}
 	if opt.Buildings {

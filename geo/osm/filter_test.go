@@ -163,21 +163,28 @@ func TestClassifyWater(t *testing.T) {
 
 func TestWanted(t *testing.T) {
 	building, water, walk := tags("building", "yes"), tags("natural", "water"), tags("highway", "path")
+	open := osm.WayNodes{{ID: 1}, {ID: 2}, {ID: 3}}
+	ring := osm.WayNodes{{ID: 1}, {ID: 2}, {ID: 3}, {ID: 1}}
 	cases := []struct {
-		tags osm.Tags
-		opt  Options
-		want bool
+		tags  osm.Tags
+		nodes osm.WayNodes
+		opt   Options
+		want  bool
 	}{
-		{walk, Options{}, true},
-		{building, Options{}, false},
-		{building, Options{Buildings: true}, true},
-		{water, Options{Buildings: true}, false},
-		{water, Options{Water: true}, true},
-		{tags("landuse", "grass"), Options{Buildings: true, Water: true}, false},
+		{walk, open, Options{}, true},
+		{building, open, Options{}, false},
+		{building, open, Options{Buildings: true}, true},
+		{water, open, Options{Buildings: true}, false},
+		{water, open, Options{Water: true}, true},
+		{tags("landuse", "grass"), open, Options{Buildings: true, Water: true}, false},
+		// Possible multipolygon members: untagged, or closed (a hole).
+		{nil, open, Options{}, true},
+		{tags("landuse", "grass"), ring, Options{}, true},
+		{building, ring, Options{}, true},
 	}
 	for _, c := range cases {
-		if got := wanted(c.tags, c.opt); got != c.want {
-			t.Errorf("wanted(%v, %+v) = %v, want %v", c.tags, c.opt, got, c.want)
+		if got := wanted(&osm.Way{Tags: c.tags, Nodes: c.nodes}, c.opt); got != c.want {
+			t.Errorf("wanted(%v, %v, %+v) = %v, want %v", c.tags, c.nodes, c.opt, got, c.want)
 		}
 	}
 }

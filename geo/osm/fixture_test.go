@@ -34,9 +34,19 @@ type tWay struct {
 	refLocs map[int64][2]float64
 }
 
+// tRelation is a test relation whose members are ways; roles are the
+// members' roles, tags alternate key, value.
+type tRelation struct {
+	id    int64
+	ways  []int64
+	roles []string
+	tags  []string
+}
+
 type fixture struct {
-	nodes []tNode
-	ways  []tWay
+	nodes     []tNode
+	ways      []tWay
+	relations []tRelation
 }
 
 // xmlDoc renders f as OSM XML; waysFirst puts the ways before the nodes to
@@ -59,6 +69,16 @@ func (f fixture) xmlDoc(waysFirst bool) []byte {
 			fmt.Fprintf(&ways, "    <tag k=\"%s\" v=\"%s\"/>\n", html.EscapeString(w.tags[i]), html.EscapeString(w.tags[i+1]))
 		}
 		ways.WriteString("  </way>\n")
+	}
+	for _, r := range f.relations {
+		fmt.Fprintf(&ways, "  <relation id=\"%d\" visible=\"true\" version=\"1\">\n", r.id)
+		for i, w := range r.ways {
+			fmt.Fprintf(&ways, "    <member type=\"way\" ref=\"%d\" role=\"%s\"/>\n", w, r.roles[i])
+		}
+		for i := 0; i+1 < len(r.tags); i += 2 {
+			fmt.Fprintf(&ways, "    <tag k=\"%s\" v=\"%s\"/>\n", html.EscapeString(r.tags[i]), html.EscapeString(r.tags[i+1]))
+		}
+		ways.WriteString("  </relation>\n")
 	}
 	var b bytes.Buffer
 	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\" generator=\"carecircle test\">\n")
@@ -168,6 +188,32 @@ func (f fixture) pbf(opt pbfOptions) []byte {
 			m = protowire.AppendBytes(m, fl.data)
 		}
 		group = protowire.AppendTag(group, 3, protowire.BytesType)
+		group = protowire.AppendBytes(group, m)
+	}
+	for _, r := range f.relations {
+		var keys, vals, roles, ids, types []byte
+		for i := 0; i+1 < len(r.tags); i += 2 {
+			keys = protowire.AppendVarint(keys, str(r.tags[i]))
+			vals = protowire.AppendVarint(vals, str(r.tags[i+1]))
+		}
+		var prev int64
+		for i, w := range r.ways {
+			roles = protowire.AppendVarint(roles, str(r.roles[i]))
+			ids = protowire.AppendVarint(ids, protowire.EncodeZigZag(w-prev))
+			prev = w
+			types = protowire.AppendVarint(types, 1) // WAY
+		}
+		var m []byte
+		m = protowire.AppendTag(m, 1, protowire.VarintType)
+		m = protowire.AppendVarint(m, uint64(r.id))
+		for _, fl := range []struct {
+			num  protowire.Number
+			data []byte
+		}{{2, keys}, {3, vals}, {8, roles}, {9, ids}, {10, types}} {
+			m = protowire.AppendTag(m, fl.num, protowire.BytesType)
+			m = protowire.AppendBytes(m, fl.data)
+		}
+		group = protowire.AppendTag(group, 4, protowire.BytesType)
 		group = protowire.AppendBytes(group, m)
 	}
 	var table []byte

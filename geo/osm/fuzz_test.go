@@ -3,8 +3,11 @@ package osm
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/carecircle/carecircle/geo"
 )
 
 // FuzzReadPBF feeds mutated PBF files to Read and to the PBF scanner with
@@ -17,6 +20,7 @@ func FuzzReadPBF(f *testing.F) {
 	f.Add(town().pbf(pbfOptions{}))
 	f.Add(town().pbf(pbfOptions{plainNodes: true}))
 	f.Add(town().pbf(pbfOptions{raw: true}))
+	f.Add(plaza().pbf(pbfOptions{}))
 	f.Add(craftedBlock("OSMData", pbfOptions{raw: true}, primitive([]string{"", "highway", "footway"},
 		dense([]int64{1, 1}, []int64{494100000, 10}, []int64{86900000, 10}),
 		way(7, []uint64{1}, []uint64{2}, []int64{1, 1}))))
@@ -35,10 +39,12 @@ func FuzzReadPBF(f *testing.F) {
 	})
 }
 
-// FuzzReadXML does the same for OSM XML.
+// FuzzReadXML does the same for OSM XML. Both also check what Read built
+// from the hand-made extracts' ways and pedestrian areas (readFuzz).
 func FuzzReadXML(f *testing.F) {
 	f.Add(town().xmlDoc(false))
 	f.Add(town().xmlDoc(true))
+	f.Add(plaza().xmlDoc(false))
 	f.Add([]byte(`<osm><node id="1" lat="1" lon="2"/><way id="2"><nd ref="1"/><tag k="highway" v="path"/></way></osm>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readFuzz(t, "fuzz.osm", data)
@@ -55,5 +61,17 @@ func readFuzz(t *testing.T, name string, data []byte) {
 	}
 	if ex == nil {
 		t.Fatal("no extract and no error")
+	}
+	// Whatever was read, pedestrian areas included, no walk is shorter
+	// than the great circle, and there is a main network.
+	g := ex.Graph
+	for e := range g.NumEdges() {
+		l, h := g.EdgeLen[e], geo.Haversine(g.Points[g.EdgeU[e]], g.Points[g.EdgeV[e]])
+		if math.IsNaN(l) || l < h-1e-6 {
+			t.Fatalf("edge %d is %v m, the great circle %v m", e, l, h)
+		}
+	}
+	if g.NumPieces() < 1 || g.PieceNodes(0) < 2 {
+		t.Fatalf("%d pieces, the main one of %d nodes", g.NumPieces(), g.PieceNodes(0))
 	}
 }

@@ -139,7 +139,7 @@ func (p *pbfBlocks) cut(err error) error {
 func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) error {
 	sc := newPBFScanner(ctx, br, name)
 	defer sc.Close()
-	sc.SkipRelations = true
+	sc.FilterRelation = func(r *osm.Relation) bool { return WalkableArea(r.Tags, true) }
 	var nodesMu sync.Mutex // guards c.nodes during the scan
 	sc.FilterNode = func(n *osm.Node) bool {
 		nodesMu.Lock()
@@ -151,11 +151,14 @@ func readPBF(ctx context.Context, br *bufio.Reader, name string, c *collector) e
 	opt := c.opt // the filter must not touch c, which the scan loop writes
 	sc.FilterWay = func(w *osm.Way) bool {
 		ways.Add(1)
-		return wanted(w.Tags, opt)
+		return wanted(w, opt)
 	}
 	for sc.Scan() {
-		if w, ok := sc.Object().(*osm.Way); ok {
-			c.addWay(w)
+		switch o := sc.Object().(type) {
+		case *osm.Way:
+			c.addWay(o)
+		case *osm.Relation:
+			c.addRelation(o)
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -22,7 +22,8 @@ import (
 //	        6 x 8                    way 103, footway=crossing
 //	                      7 - 9      way 104, access=private: left out
 //	            8 - 10               way 105, access=private but foot=yes
-//	11 - 12 - 13 - 11                way 106, area=yes: left out
+//	11 - 12 - 13 - 11                way 106, a pedestrian area: its outline,
+//	                                 a second piece (no entrance, no bend)
 //	9 - 10                           way 107, motorway: left out
 //
 // plus buildings 200 (kept), 201 (building=no), 202 (a node missing) and
@@ -63,9 +64,10 @@ func town() fixture {
 var townEdges = map[[2]int64]geo.EdgeKind{
 	{1, 2}: geo.EdgeOther, {4, 5}: geo.EdgeOther,
 	{2, 6}: geo.EdgeOther, {4, 6}: geo.EdgeOther,
-	{5, 7}:  geo.EdgeSteps,
-	{6, 8}:  geo.EdgeCrossing,
-	{8, 10}: geo.EdgeOther,
+	{5, 7}:   geo.EdgeSteps,
+	{6, 8}:   geo.EdgeCrossing,
+	{8, 10}:  geo.EdgeOther,
+	{11, 12}: geo.EdgeOther, {12, 13}: geo.EdgeOther, {11, 13}: geo.EdgeOther,
 }
 
 // graphEdges returns g's edges keyed by their ordered OSM node ids.
@@ -85,7 +87,7 @@ func checkTown(t *testing.T, ex *Extract, opt Options) {
 		t.Errorf("edges = %v, want %v", got, townEdges)
 	}
 	ids := slices.Sorted(slices.Values(g.OSMIDs))
-	if want := []int64{1, 2, 4, 5, 6, 7, 8, 10}; !slices.Equal(ids, want) {
+	if want := []int64{1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 13}; !slices.Equal(ids, want) {
 		t.Errorf("graph nodes = %v, want %v", ids, want)
 	}
 	for i, id := range g.OSMIDs {
@@ -100,7 +102,8 @@ func checkTown(t *testing.T, ex *Extract, opt Options) {
 		}
 	}
 	st := ex.Stats
-	wantStats := Stats{Nodes: len(town().nodes), Ways: 13, WalkableWays: 5, WalkableRefs: 14, MissingRefs: 1, CutWays: 1}
+	wantStats := Stats{Nodes: len(town().nodes), Ways: 13, WalkableWays: 5, WalkableRefs: 14, MissingRefs: 1, CutWays: 1,
+		WalkableAreas: 1, UnjoinedAreas: 1, Pieces: 2, OffMainNodes: 3}
 	if opt.Buildings {
 		wantStats.IncompleteAreas = 1 // building 202; a river line is cut, not skipped
 	}

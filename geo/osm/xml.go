@@ -22,9 +22,11 @@ func readXML(ctx context.Context, r io.Reader, name string, c *collector) error 
 			c.addNode(o)
 		case *osm.Way:
 			c.stats.Ways++
-			if wanted(o.Tags, c.opt) {
+			if wanted(o, c.opt) {
 				c.addWay(o)
 			}
+		case *osm.Relation:
+			c.addRelation(o)
 		}
 	}
 	// Err must come before Close, which would make it ErrScannerClosed.

@@ -123,7 +123,7 @@ func snapMany(m *planner.Model, pts []orb.Point) ([]geo.Snap, []error) {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(pts); i = int(next.Add(1) - 1) {
-				snaps[i], errs[i] = m.Edges.Snap(pts[i], geo.DefaultMaxSnap)
+				snaps[i], errs[i] = m.Edges.Snap(pts[i], m.SnapLimit())
 			}
 		}()
 	}
@@ -292,7 +292,7 @@ func (in *optInstance) prepareCandidates(cs []Candidate) error {
 		ce.problems = append(ce.problems, describeCandidate(i, &cs[i])+": "+fmt.Sprintf(format, args...))
 	}
 	b := m.City.Network.Bound()
-	area := planner.BoxAround(b.Min, geo.DefaultMaxSnap).Union(planner.BoxAround(b.Max, geo.DefaultMaxSnap))
+	area := planner.BoxAround(b.Min, m.SnapLimit()).Union(planner.BoxAround(b.Max, m.SnapLimit()))
 	// Given candidates are all snapped, to check them; generated ones are
 	// network nodes, snapped only if walked (see walkCatchments).
 	var snaps []geo.Snap
@@ -504,7 +504,7 @@ func (in *optInstance) walkCatchments(ctx context.Context) error {
 				oc := &in.cands[i]
 				if budget := budgetFor(oc.Location); budget > 0 {
 					if !oc.snapped {
-						snap, err := m.Edges.Snap(oc.Location, geo.DefaultMaxSnap)
+						snap, err := m.Edges.Snap(oc.Location, m.SnapLimit())
 						if err != nil {
 							done.Add(1)
 							continue // cannot happen for a network node

@@ -39,7 +39,7 @@ func testProfile() *planner.StandardsProfile {
 		DayCare:          planner.SizeRange{MinFloor: fig(350), MaxFloor: fig(750)},
 		ServiceCircle: planner.ServiceCircleNorm{UrbanMinutes: fig(15), InnerBandMinutes: fig(5), MiddleBandMinutes: fig(10), RuralMetres: fig(1000),
 			FacilityTypes: []planner.FacilityType{planner.StreetCenter, planner.CommunityStation, planner.DayCare, planner.Canteen, planner.RuralPoint}},
-		Walking: planner.WalkingNorm{SpeedMPS: fig(0.9), StepsFactor: fig(2)},
+		Walking: planner.WalkingNorm{SpeedMPS: fig(0.9), StepsFactor: fig(2), MaxSnapMetres: fig(500)},
 		Beds: planner.BedNorms{Per1000Elders: fig(40), NursingShare: fig(0.55),
 			FacilityTypes:        []planner.FacilityType{planner.StreetCenter, planner.CommunityStation, planner.DayCare, planner.RuralPoint, planner.Institution},
 			NursingFacilityTypes: []planner.FacilityType{planner.Institution}},

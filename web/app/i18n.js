@@ -144,6 +144,7 @@ export const DICT = {
     'flag.could_merge': '服务圈与其他站点大量重叠，可考虑合并',
     'flag.no_center': '未能挂靠街道中心（中心带站）',
     'flag.no_health_nearby': '附近没有社区卫生服务机构（医养结合）',
+    'flag.detached_walkway': '所在步行路段与主路网不连通，只服务同一段路上的老人',
 
     'draw.browse': '浏览',
     'draw.add': '＋ 新增站点',
@@ -421,6 +422,7 @@ export const DICT = {
     'flag.could_merge': 'its circle overlaps another station\'s; could merge',
     'flag.no_center': 'no street centre to attach to (中心带站)',
     'flag.no_health_nearby': 'no community health facility nearby (医养结合)',
+    'flag.detached_walkway': 'on a walkway piece not connected to the main network: serves only the elders of that piece',
 
     'draw.browse': 'Browse',
     'draw.add': '+ Add site',

@@ -712,15 +712,16 @@ func (r *renderer) method() []string {
 	minutes := r.figure("service_circle.urban_minutes")
 	rural := r.figure("service_circle.rural_m")
 	steps := r.figure("walking.steps_factor")
+	snap := r.figure("walking.max_snap_m")
 	if r.lang == "en" {
 		return []string{
-			fmt.Sprintf("Walks follow the real walking network, never straight lines, at an elder's %g m/s; steps take %g times as long. Elders in towns count as covered within a %g-minute walk of an operating facility, in villages within %g m.", speed, steps, minutes, rural),
+			fmt.Sprintf("Walks follow the real walking network, never straight lines, at an elder's %g m/s; steps take %g times as long. Elders in towns count as covered within a %g-minute walk of an operating facility, in villages within %g m. A home more than %g m from every walkway counts as not covered; walks stay on the piece of walkway a home or facility is on, so a piece not connected to the main network is served only from itself.", speed, steps, minutes, rural, snap),
 			"Idle, planned and under-construction facilities are listed but serve no one; a scenario's proposed facilities are judged as if built. Streets, districts and the city hold the sums of their communities.",
 			"Each gap names the clause and source of the figure it breaks (section “The standard”). Figures marked “setting” are CareCircle's modelling choices, not figures of a standard.",
 		}
 	}
 	return []string{
-		fmt.Sprintf("步行时间沿真实步行网络计算，不用直线距离；老年人步速按%g米/秒，台阶路段按%g倍时间计。城镇老人在运营中设施%g分钟步行范围内、农村老人在%g米范围内，计为已覆盖。", speed, steps, minutes, rural),
+		fmt.Sprintf("步行时间沿真实步行网络计算，不用直线距离；老年人步速按%g米/秒，台阶路段按%g倍时间计。城镇老人在运营中设施%g分钟步行范围内、农村老人在%g米范围内，计为已覆盖。距任何步行道超过%g米的住户计为未覆盖；步行只在住户或设施所在的连通路网内进行，与主路网不连通的路段只能由其上的设施服务。", speed, steps, minutes, rural, snap),
 		"闲置、在建和规划设施列入清单但不计供给；方案中的拟建设施按建成后计算。街道、区县和全市的数值为其所辖社区之和。",
 		"每条缺口均注明所依据的标准条款及来源（见“评估标准条款及来源”）；可信度为“模型设定”的数值为本系统的计算设定，并非标准原文规定。",
 	}

@@ -123,6 +123,9 @@ func (s *Server) basemapLayers(f *frame) mvt.Layers {
 		var byKind [3]orb.MultiLineString
 		ix.edges.search(f.query, ix.edgeBound, func(e int32) {
 			k := ix.g.EdgeKind[e]
+			if k == geo.EdgeAcross {
+				return // the square's outline is drawn, not the walks across it
+			}
 			if int(k) >= len(byKind) {
 				k = geo.EdgeOther
 			}

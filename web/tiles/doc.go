@@ -23,7 +23,7 @@
 //   - facilities (per scenario, z ≥ 8): MVT layer facilities, points with
 //     id, name, type, status, floor_area_m2, beds, supply, proposed,
 //     flags (comma-separated: idle, not_open, undersized,
-//     no_health_nearby; could_merge and no_center need a full assessment
+//     no_health_nearby, detached_walkway; could_merge and no_center need a full assessment
 //     and are not in tiles), elders_15min, community_code.
 //   - demand (per scenario, z ≥ 8): MVT layer demand, H3 cells holding
 //     demand points: res 10 from z13, res 9 at z12, res 8 at z10–11,

@@ -25,8 +25,8 @@ const maxFacilityInfos = 50_000
 // facilityInfos caches facilityInfo by the facility's value. Every field
 // of it depends on the facility alone (its status, type, size, place and
 // community) and the model, never on the other facilities of the
-// scenario: supply and the flags idle, not_open, undersized and
-// no_health_nearby are judged on the facility, elders_15min on its
+// scenario: supply and the flags idle, not_open, undersized,
+// no_health_nearby and detached_walkway are judged on the facility, elders_15min on its
 // catchment, its community on its code or place. So one computation
 // serves every scenario holding the same facility, and a changed facility
 // is a different key. (FacilityResult also works out the elders its

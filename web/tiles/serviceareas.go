@@ -23,29 +23,37 @@ const serviceAreaRes = 10
 const maxServiceAreas = 50_000
 
 // serviceAreas computes and keeps the service area of each facility
-// location: it depends only on where the facility is (and the model),
-// never on the scenario, so one computation serves every scenario.
+// location and circle: it depends only on where the facility is and on
+// its circle (urban or rural, planner.Model.FacilityCircleSeconds), never
+// on the scenario, so one computation serves every scenario.
 type serviceAreas struct {
 	m       *planner.Model
-	seconds float64 // the urban service circle
+	longest float64 // the longer of the urban and rural circles, seconds
 	workers int
 	idle    chan *geo.Search
 
 	mu    sync.Mutex
-	areas map[orb.Point]*serviceArea
+	areas map[areaKey]*serviceArea
+}
+
+// areaKey is what a service area depends on.
+type areaKey struct {
+	loc     orb.Point
+	seconds float64
 }
 
 // serviceArea is one location's area in world coordinates, computed once.
 type serviceArea struct {
-	once  sync.Once
-	geom  orb.MultiPolygon
-	bound orb.Bound
-	err   error
+	seconds float64 // the walk it was drawn with
+	once    sync.Once
+	geom    orb.MultiPolygon
+	bound   orb.Bound
+	err     error
 }
 
 func newServiceAreas(m *planner.Model, workers int) serviceAreas {
-	return serviceAreas{m: m, seconds: m.CircleSeconds(planner.Urban), workers: max(1, workers),
-		idle: make(chan *geo.Search, max(1, workers)), areas: map[orb.Point]*serviceArea{}}
+	return serviceAreas{m: m, longest: max(m.CircleSeconds(planner.Urban), m.CircleSeconds(planner.Rural)), workers: max(1, workers),
+		idle: make(chan *geo.Search, max(1, workers)), areas: map[areaKey]*serviceArea{}}
 }
 
 // search hands out a search worker. Workers hold buffers the size of the
@@ -66,17 +74,19 @@ func (sa *serviceAreas) release(s *geo.Search) {
 	}
 }
 
-// entry returns the (possibly not yet computed) area of a location.
-func (sa *serviceAreas) entry(loc orb.Point) *serviceArea {
+// entry returns the (possibly not yet computed) area of facility f: its
+// location walked for its circle.
+func (sa *serviceAreas) entry(f *planner.Facility) *serviceArea {
+	k := areaKey{f.Location, sa.m.FacilityCircleSeconds(f)}
 	sa.mu.Lock()
 	defer sa.mu.Unlock()
-	a := sa.areas[loc]
+	a := sa.areas[k]
 	if a == nil {
 		if len(sa.areas) >= maxServiceAreas {
 			clear(sa.areas)
 		}
-		a = &serviceArea{}
-		sa.areas[loc] = a
+		a = &serviceArea{seconds: k.seconds}
+		sa.areas[k] = a
 	}
 	return a
 }
@@ -86,7 +96,7 @@ func (sa *serviceAreas) compute(a *serviceArea, site geo.Snap) {
 	a.once.Do(func() {
 		s := sa.search()
 		defer sa.release(s)
-		area, err := s.ServiceArea(site, sa.seconds, serviceAreaRes)
+		area, err := s.ServiceArea(site, a.seconds, serviceAreaRes)
 		if err != nil {
 			a.err = err
 			return
@@ -151,21 +161,22 @@ func (s *Server) WarmServiceAreas(ctx context.Context, e *planner.Evaluation) er
 	var jobs []job
 	for i := range e.Facilities {
 		if s.facilityInfo.info(e, i).supply {
-			jobs = append(jobs, job{s.services.entry(e.Facilities[i].Location), e.Snap(i)})
+			jobs = append(jobs, job{s.services.entry(&e.Facilities[i]), e.Snap(i)})
 		}
 	}
 	return s.services.ensure(ctx, jobs)
 }
 
 // serviceAreaLayer builds the service_areas tile: one MVT layer
-// "service_areas" with the urban-circle service area of every supplying
-// facility that reaches into the tile.
+// "service_areas" with the service area of every supplying facility that
+// reaches into the tile, each walked for its own circle (rural points and
+// facilities in villages for the rural circle).
 func (s *Server) serviceAreaLayer(ctx context.Context, f *frame, e *planner.Evaluation) (mvt.Layers, error) {
 	if int(f.tile.Z) < serviceAreasMinZoom {
 		return nil, nil
 	}
 	// An area lies within its walk of its facility: look that far around.
-	reach := s.reachWorld * s.services.seconds / s.model.Budget
+	reach := s.reachWorld * s.services.longest / s.model.Budget
 	near := expand(f.query, reach)
 	type cand struct {
 		i int
@@ -178,7 +189,7 @@ func (s *Server) serviceAreaLayer(ctx context.Context, f *frame, e *planner.Eval
 		if !near.Contains(toWorld(fac.Location)) || !s.facilityInfo.info(e, i).supply {
 			continue
 		}
-		a := s.services.entry(fac.Location)
+		a := s.services.entry(fac)
 		cands = append(cands, cand{i, a})
 		jobs = append(jobs, job{a, e.Snap(i)})
 	}
@@ -201,7 +212,7 @@ func (s *Server) serviceAreaLayer(ctx context.Context, f *frame, e *planner.Eval
 			"type":     string(fac.Type),
 			"status":   string(fac.Status),
 			"proposed": fac.Status == planner.Proposed,
-			"minutes":  round(s.services.seconds/60, 1),
+			"minutes":  round(c.a.seconds/60, 1),
 		}})
 	}
 	if len(feats) == 0 {

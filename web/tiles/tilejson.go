@@ -52,7 +52,7 @@ var vectorLayers = [numLayers][]vectorLayer{
 	facilitiesID: {{"facilities", "elder-care facilities of the scenario", facilitiesMinZoom, map[string]string{
 		"id": "String", "name": "String", "type": "String: facility type code", "status": "String: facility status code",
 		"floor_area_m2": "Number", "beds": "Number", "supply": "Boolean: counts as supply in the judgement",
-		"proposed": "Boolean: drawn by a planner", "flags": "String: comma-separated findings (idle, not_open, undersized, no_health_nearby)",
+		"proposed": "Boolean: drawn by a planner", "flags": "String: comma-separated findings (idle, not_open, undersized, no_health_nearby, detached_walkway)",
 		"elders_15min": "Number: elders 60+ within its service circle", "community_code": "String",
 	}}},
 	demandID: {{"demand", "H3 cells with demand: res 10 from z13, res 9 at z12, res 8 at z10–11, res 7 below", demandMinZoom, map[string]string{
