@@ -141,7 +141,7 @@ func readRegionTable(path, name string, level planner.Level, sys crs.System) ([]
 	b, bp := bind(t, cols)
 	if len(bp) > 0 {
 		for i := range bp {
-			bp[i].Message += fmt.Sprintf("; %ss are read from a table with %s, or a GeoJSON FeatureCollection", level, describeColumns(cols))
+			bp[i].Message += fmt.Sprintf("; %s are read from a table with %s, or a GeoJSON FeatureCollection", plural(level), describeColumns(cols))
 		}
 		return nil, append(probs, bp...), warns
 	}
@@ -376,4 +376,17 @@ func describeColumns(cols []column) string {
 		names = append(names, describeColumn(c))
 	}
 	return strings.Join(names, ", ")
+}
+
+// plural names regions of level l in the plural.
+func plural(l planner.Level) string {
+	switch l {
+	case planner.LevelCommunity:
+		return "communities"
+	case planner.LevelStreet:
+		return "streets"
+	case planner.LevelDistrict:
+		return "districts"
+	}
+	return string(l) + "s"
 }
