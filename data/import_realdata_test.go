@@ -13,6 +13,7 @@ import (
 
 	"github.com/carecircle/carecircle/data/sharedtest"
 	"github.com/carecircle/carecircle/geo"
+	"github.com/carecircle/carecircle/geo/osm"
 	"github.com/carecircle/carecircle/planner"
 )
 
@@ -222,4 +223,144 @@ func checkDerivedCover(t *testing.T, b *Bundle, pts []orb.Point) {
 		}
 	}
 	_ = geo.Haversine
+}
+
+// TestImportMonaco imports Monaco from nine community points with their
+// head counts and no population grid: the people go on the real
+// residential buildings, and the derived areas cover every building.
+func TestImportMonaco(t *testing.T) {
+	pbf := sharedtest.Path(t, "osm", "monaco.osm.pbf")
+	dir := t.TempDir()
+	comm := filepath.Join(dir, "communities.csv")
+	writeTestCSV(t, comm, monacoCommunities(t, pbf))
+	res, err := Import(t.Context(), ImportOptions{OSM: pbf, Communities: comm, CRS: "wgs84", Out: filepath.Join(dir, "monaco"), Name: "Monaco"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Bundle
+	t.Logf("imported in %v: %d regions, %d demand points, %d buildings, boundaries %v",
+		res.Duration, len(b.City.Regions), len(b.City.Demand), len(b.Basemap.Buildings), res.Boundaries)
+	var elders float64
+	for _, d := range b.City.Demand {
+		elders += d.Elders60
+	}
+	if math.Abs(elders-9*1200) > 1e-6 {
+		t.Errorf("%.3f elders placed, want the table's 10800", elders)
+	}
+	for _, m := range b.DemandMethods {
+		if m.Method != planner.DemandFromBuildings {
+			t.Errorf("community %s: demand placed by %s, want buildings", b.City.Regions[m.Region].Code, m.Method)
+		}
+	}
+	if len(b.City.Demand) < 1000 {
+		t.Errorf("%d demand points: the population is not spread over the buildings", len(b.City.Demand))
+	}
+	var centres []orb.Point
+	for _, bl := range b.Basemap.Buildings {
+		centres = append(centres, bl.Footprint.Bound().Center())
+	}
+	checkDerivedCover(t, b, centres)
+}
+
+// monacoCommunities places nine communities on a 3 × 3 grid over the
+// extract's buildings, each at the building nearest to its grid point.
+func monacoCommunities(t testing.TB, pbf string) [][]string {
+	t.Helper()
+	ex, err := osmLoadBuildings(t, pbf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bound orb.Bound
+	for i, bl := range ex {
+		if i == 0 {
+			bound = bl.Bound()
+		}
+		bound = bound.Union(bl.Bound())
+	}
+	rows := [][]string{{"社区代码", "社区名称", "所属街道", "所属区县", "常住人口", "60岁以上人口", "80岁以上人口", "经度", "纬度"}}
+	n := 0
+	for i := range 3 {
+		for j := range 3 {
+			want := orb.Point{bound.Min[0] + (float64(j)+0.5)/3*(bound.Max[0]-bound.Min[0]), bound.Min[1] + (float64(i)+0.5)/3*(bound.Max[1]-bound.Min[1])}
+			best, bestD := orb.Point{}, math.Inf(1)
+			for _, bl := range ex {
+				c := bl.Bound().Center()
+				if d := geo.Haversine(c, want); d < bestD {
+					best, bestD = c, d
+				}
+			}
+			n++
+			rows = append(rows, []string{fmt.Sprintf("492000%03d%03d", 1+i, n), fmt.Sprintf("Quartier %d", n), fmt.Sprintf("Secteur %d", 1+i), "Monaco",
+				"4000", "1200", "200", ftoa(best[0]), ftoa(best[1])})
+		}
+	}
+	return rows
+}
+
+// TestImportNantong imports the Chinese-named Nantong extract from a GBK
+// community table: the streets and communities keep their Chinese names,
+// a community without a point is found by its place name, and a facility
+// is placed by the name of a bus stop while one whose name is on two
+// stops 75 m apart is not placed.
+func TestImportNantong(t *testing.T) {
+	extract := sharedtest.Path(t, "osm", "nantong.osm")
+	dir := t.TempDir()
+	comm := filepath.Join(dir, "社区.csv")
+	writeGBK(t, comm, [][]string{
+		{"社区代码", "社区名称", "所属街道", "所属区县", "常住人口", "60岁以上人口", "经度", "纬度"},
+		{"320684101001", "家纺城社区", "叠石桥街道", "海门区", "5200", "1100", "121.0757", "31.9630"},
+		{"320684101002", "叠石桥社区", "叠石桥街道", "海门区", "4100", "980", "", ""},
+		{"320684102001", "星海社区", "三星镇", "海门区", "3600", "820", "121.0820", "31.9600"},
+	})
+	fac := filepath.Join(dir, "设施.csv")
+	writeTestCSV(t, fac, [][]string{
+		{"编号", "名称", "类型", "状态", "地址"},
+		{"N1", "家纺城社区养老服务站", "社区养老服务站", "运营中", "家纺城16号门"},
+		{"N2", "人才市场助餐点", "老年食堂", "运营中", "江苏省南通市海门区人才市场"},
+	})
+	res, err := Import(t.Context(), ImportOptions{OSM: extract, Communities: comm, Facilities: fac, CRS: "wgs84", Out: filepath.Join(dir, "nantong"), Name: "海门区"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Loaded back from the written files: the names are the table's.
+	names := map[string]string{}
+	for _, r := range res.Bundle.City.Regions {
+		names[r.Code] = r.Name
+		t.Logf("%s %s %s %s", r.Level, r.Code, r.Name, r.BoundarySource)
+	}
+	for code, name := range map[string]string{"320684101000": "叠石桥街道", "320684102000": "三星镇", "320684000000": "海门区", "320684101002": "叠石桥社区"} {
+		if names[code] != name {
+			t.Errorf("region %s is called %q, want %q", code, names[code], name)
+		}
+	}
+	status := map[string]string{}
+	for _, is := range res.Issues {
+		status[is.ID] = is.Status
+		t.Logf("%s %s: %s %s", is.Kind, is.ID, is.Status, is.Message)
+	}
+	if status["N1"] != "fuzzy" || status["N2"] != "ambiguous" || status["320684101002"] != "fuzzy" {
+		t.Errorf("statuses %v, want N1 fuzzy, N2 ambiguous, 320684101002 fuzzy", status)
+	}
+	if n := len(res.Bundle.City.Facilities); n != 1 {
+		t.Errorf("%d facilities placed, want 1", n)
+	}
+}
+
+func osmLoadBuildings(t testing.TB, path string) ([]orb.Ring, error) {
+	ex, err := osm.Load(t.Context(), path, osm.Options{Buildings: true})
+	if err != nil {
+		return nil, err
+	}
+	var out []orb.Ring
+	for _, b := range ex.Buildings {
+		if b.Kind != "yes" {
+			out = append(out, b.Footprint[0])
+		}
+	}
+	if len(out) == 0 {
+		for _, b := range ex.Buildings {
+			out = append(out, b.Footprint[0])
+		}
+	}
+	return out, nil
 }
