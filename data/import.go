@@ -577,6 +577,11 @@ func (im *importer) buildHierarchy(comms, streets, districts []tableRegion, boun
 		reg := planner.Region{Code: code, Name: r.name, Level: planner.LevelCommunity, Parent: street, AreaType: r.areaType, Age: r.age, Population: r.pop}
 		reg.Boundary, reg.BoundarySource = boundaryOf(r)
 		pt := r.point
+		if pt != nil && reg.Boundary == nil && !im.na.padded.Contains(*pt) {
+			im.probs.add(Problem{File: r.file, Line: r.line, Feature: r.feature, ID: r.idText(), Field: "lon, lat",
+				Message: fmt.Sprintf("WGS84 (%.6f, %.6f) lies outside the walking network's area %s%s", (*pt)[0], (*pt)[1], boundText(im.na.bound), swapHint(*pt, im.na.padded))})
+			continue
+		}
 		if reg.Boundary == nil && pt == nil {
 			pt = im.placeCommunity(r, code)
 			if pt == nil {

@@ -489,3 +489,15 @@ func FuzzCommunityTable(f *testing.F) {
 		}
 	})
 }
+
+func TestImportRefusesCommunityOutsideTheExtract(t *testing.T) {
+	dir := t.TempDir()
+	opt := fixtureTables(t, dir)
+	rows := readTestCSV(t, opt.Communities)
+	rows[1][10], rows[1][11] = "121.5", "31.2" // Shanghai
+	writeGBK(t, opt.Communities, rows)
+	_, err := Import(t.Context(), opt, nil)
+	if err == nil || !strings.Contains(err.Error(), `communities.csv: row 2 (code "320602001001"): lon, lat: WGS84 (121.500000, 31.200000) lies outside the walking network's area`) {
+		t.Errorf("err = %v", err)
+	}
+}
