@@ -118,8 +118,8 @@ type importer struct {
 	fills  map[string]orb.Point // "kind\x00id" → WGS84, from Locations
 	// part is the derived partition; partRegion maps its sites to
 	// hierarchy regions.
-	part       *areaPartition
-	partRegion []int
+	part      *areaPartition
+	partCodes []string
 }
 
 func (im *importer) addProblems(ps []Problem) {
@@ -215,8 +215,7 @@ func Import(ctx context.Context, opt ImportOptions, log *slog.Logger) (*ImportRe
 	im.checkSums(h)
 
 	rs := h.regionSet()
-	written, err := im.write(h, rs, grid, facs, health)
-	if err != nil {
+	if err := im.write(rs, grid, facs, health); err != nil {
 		return nil, err
 	}
 	if im.probs.any() {
@@ -231,7 +230,6 @@ func Import(ctx context.Context, opt ImportOptions, log *slog.Logger) (*ImportRe
 		os.Remove(filepath.Join(opt.Out, ConfigFile))
 		return nil, fmt.Errorf("import: the written bundle does not load: %w", err)
 	}
-	_ = written
 	res := &ImportResult{Bundle: b, Issues: im.issues, Boundaries: map[string]int{}, Duration: time.Since(start)}
 	for _, r := range h.regions {
 		if r.Level == planner.LevelCommunity {
@@ -664,12 +662,11 @@ func (im *importer) deriveAreas(ctx context.Context, h *hierarchy, grid *populat
 	in.graph, in.index = im.ex.Graph, im.index
 	var siteRegion []int
 	groupOf := map[string]int{} // street code → group
-	for i, r := range h.regions {
+	for _, r := range h.regions {
 		if r.Level == planner.LevelStreet && r.Boundary != nil && r.BoundarySource != BoundaryDerived {
 			groupOf[r.Code] = len(in.groupAreas)
 			in.groupAreas = append(in.groupAreas, r.Boundary)
 		}
-		_ = i
 	}
 	var given []orb.Geometry
 	for i, r := range h.regions {
@@ -720,7 +717,10 @@ func (im *importer) deriveAreas(ctx context.Context, h *hierarchy, grid *populat
 	if err != nil {
 		return err
 	}
-	im.part, im.partRegion = part, siteRegion
+	im.part = part
+	for _, i := range siteRegion {
+		im.partCodes = append(im.partCodes, h.regions[i].Code)
+	}
 	// Communities: the union of their cells.
 	cellsOf := map[string][]h3.Cell{} // region code → cells (derived only)
 	for s, i := range siteRegion {
@@ -803,16 +803,14 @@ func (im *importer) checkSums(h *hierarchy) {
 			continue
 		}
 		s := sums[r.Code]
-		for k, c := range []struct {
-			key        string
-			own, summ  float64
-			given      bool
-			childLabel string
+		for _, c := range []struct {
+			key       string
+			own, summ float64
+			given     bool
 		}{
-			{"residents", r.Residents, s.Residents, row.given[0], ""}, {"households", r.Households, s.Households, row.given[1], ""},
-			{"elders_60", r.Elders60, s.Elders60, row.given[2], ""}, {"elders_80", r.Elders80, s.Elders80, row.given[3], ""},
+			{"residents", r.Residents, s.Residents, row.given[0]}, {"households", r.Households, s.Households, row.given[1]},
+			{"elders_60", r.Elders60, s.Elders60, row.given[2]}, {"elders_80", r.Elders80, s.Elders80, row.given[3]},
 		} {
-			_ = k
 			if c.given && math.Abs(c.own-c.summ) > 0.01*math.Max(c.own, c.summ) {
 				im.issues = append(im.issues, ImportIssue{Kind: string(r.Level), File: row.file, Row: row.line, ID: r.Code, Name: r.Name, Status: StatusSumMismatch,
 					Message: fmt.Sprintf("%s %s differs from the sum of its %s, %s, by more than 1%%; the bundle uses the sum", c.key, formatNumber(c.own), childrenOf(r.Level), formatNumber(c.summ))})

@@ -20,7 +20,7 @@ import (
 // file, and city.yaml last. Facility rows are checked here, against the
 // regions, by the bundle's own facility reader; their problems name the
 // imported file and row.
-func (im *importer) write(h *hierarchy, rs *regionSet, grid *populationGrid, facs, health *facilityFile) (bool, error) {
+func (im *importer) write(rs *regionSet, grid *populationGrid, facs, health *facilityFile) error {
 	out := im.opt.Out
 	fr := &facilityReader{sys: crs.WGS84, regions: rs, net: im.na, ids: map[string]string{}}
 	var elder, hlth []planner.Facility
@@ -37,16 +37,16 @@ func (im *importer) write(h *hierarchy, rs *regionSet, grid *populationGrid, fac
 		g, ps, _ := readPopulation(im.opt.Population, filepath.Base(im.opt.Population), im.opt.CRS, rs)
 		im.addProblems(ps)
 		if g != nil {
-			cells = im.assignCells(g, rs, h)
+			cells = im.assignCells(g, rs)
 			grid = g
 		}
 	}
 	if im.probs.any() {
-		return false, nil
+		return nil
 	}
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return false, fmt.Errorf("import: %w", err)
+		return fmt.Errorf("import: %w", err)
 	}
 	cfg := Config{Name: im.opt.Name, CRS: crs.WGS84, OSM: filepath.Base(im.opt.OSM), Regions: RegionsFile, Facilities: FacilitiesFile}
 	type file struct {
@@ -71,7 +71,7 @@ func (im *importer) write(h *hierarchy, rs *regionSet, grid *populationGrid, fac
 		cfg.Profile = p
 	default:
 		if _, err := LoadProfile(p); err != nil {
-			return false, fmt.Errorf("import: --profile %s: %w", p, err)
+			return fmt.Errorf("import: --profile %s: %w", p, err)
 		}
 		cfg.Profile = ProfileFile
 		src := p
@@ -85,15 +85,15 @@ func (im *importer) write(h *hierarchy, rs *regionSet, grid *populationGrid, fac
 		}})
 	}
 	if err := copyFile(filepath.Join(out, cfg.OSM), im.opt.OSM); err != nil {
-		return false, fmt.Errorf("import: copying the OSM extract: %w", err)
+		return fmt.Errorf("import: copying the OSM extract: %w", err)
 	}
 	files = append(files, file{ConfigFile, func(w io.Writer) error { return writeConfig(w, &cfg) }})
 	for _, f := range files {
 		if err := writeFileAtomic(filepath.Join(out, f.name), f.write); err != nil {
-			return false, fmt.Errorf("import: writing %s: %w", f.name, err)
+			return fmt.Errorf("import: writing %s: %w", f.name, err)
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // parseFacilities checks the placed rows of a facility file with the
@@ -110,7 +110,6 @@ func (im *importer) parseFacilities(fr *facilityReader, ff *facilityFile, health
 	delete(b2.idx, "wkt")
 	b2.idx["lon"], b2.idx["lat"] = len(t.headers), len(t.headers)+1
 	b2.name["lon"], b2.name["lat"] = "lon", "lat"
-	var unassigned []int
 	for _, r := range ff.rows {
 		cells := make([]string, len(t.headers), len(t.headers)+2)
 		copy(cells, r.rec.cells)
@@ -121,18 +120,14 @@ func (im *importer) parseFacilities(fr *facilityReader, ff *facilityFile, health
 		if !ok {
 			continue
 		}
-		if f.Community == "" {
-			unassigned = append(unassigned, len(out.elder)+len(out.health))
-		}
+		// A facility naming no community is given the one it stands in
+		// when the bundle is loaded.
 		if f.Type == planner.Health {
 			out.health = append(out.health, f)
 		} else {
 			out.elder = append(out.elder, f)
 		}
 	}
-	// Facilities that name no community belong to the one they stand in;
-	// LoadBundle does the same, this only writes it down.
-	_ = unassigned
 	return out
 }
 
@@ -141,7 +136,7 @@ func slices2(s []string) []string { return append([]string(nil), s...) }
 // assignCells gives every grid cell that names no community the
 // community whose area holds it: a given boundary, else the derived area
 // of its H3 cell, else the nearest community point.
-func (im *importer) assignCells(g *populationGrid, rs *regionSet, h *hierarchy) []planner.PopulationCell {
+func (im *importer) assignCells(g *populationGrid, rs *regionSet) []planner.PopulationCell {
 	var pts []orb.Point
 	var idx []int
 	for i, c := range g.cells {
@@ -149,8 +144,7 @@ func (im *importer) assignCells(g *populationGrid, rs *regionSet, h *hierarchy) 
 			continue
 		}
 		if s := im.part.siteOf(c.Location); s >= 0 {
-			code := h.regions[im.partRegion[s]].Code
-			g.cells[i].Community = rs.byCode[code]
+			g.cells[i].Community = rs.byCode[im.partCodes[s]]
 			continue
 		}
 		pts = append(pts, c.Location)
