@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/carecircle/carecircle/geo"
+	"github.com/carecircle/carecircle/geo/osm"
 	"github.com/carecircle/carecircle/planner"
 )
 
@@ -499,5 +503,78 @@ func TestImportRefusesCommunityOutsideTheExtract(t *testing.T) {
 	_, err := Import(t.Context(), opt, nil)
 	if err == nil || !strings.Contains(err.Error(), `communities.csv: row 2 (code "320602001001"): lon, lat: WGS84 (121.500000, 31.200000) lies outside the walking network's area`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestDerivedAreasGoToTheWalkingNearest checks the partition against a
+// brute force: every cell goes to the community point nearest by walking
+// time (its own Dijkstra from each point over the whole graph), and on
+// this grid of streets that is often not the nearest by straight line.
+func TestDerivedAreasGoToTheWalkingNearest(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "city.osm")
+	importFixtureOSM(t, path)
+	ex, err := osm.Load(t.Context(), path, osm.Options{Buildings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := []orb.Point{{fxLon + 0.0004, fxLat + 0.0011}, {fxLon + 0.0046, fxLat + 0.0004}, {fxLon + 0.0021, fxLat + 0.0038}, {fxLon + 0.0049, fxLat + 0.0049}}
+	var built []orb.Point
+	for _, b := range ex.Buildings {
+		built = append(built, b.Footprint.Bound().Center())
+	}
+	in := partitionInput{graph: ex.Graph, index: geo.NewEdgeIndex(ex.Graph), sites: sites, group: []int{-1, -1, -1, -1}, builtUp: built}
+	part, err := partitionBuiltUp(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk := geo.DefaultWalk()
+	bf := newPoaBrute(ex.Graph, walk.SpeedMPS, walk.StepsFactor)
+	bf.maxSnap = siteSnapLimit
+	var dists [][]float64
+	var snaps []poaSnap
+	for _, s := range sites {
+		sn := bf.snap(s)
+		snaps = append(snaps, sn)
+		dists = append(dists, bf.dijkstra(sn))
+	}
+	forced := map[h3.Cell]bool{}
+	for _, s := range sites {
+		c, _ := h3.LatLngToCell(h3.NewLatLng(s[1], s[0]), part.res)
+		forced[c] = true
+	}
+	checked, notStraight := 0, 0
+	for c, owner := range part.owner {
+		if forced[c] {
+			continue
+		}
+		ll, _ := c.LatLng()
+		p := orb.Point{ll.Lng, ll.Lat}
+		ps := bf.snap(p)
+		best, bestT := -1, math.Inf(1)
+		times := make([]float64, len(sites))
+		for i := range sites {
+			times[i] = bf.pointSeconds(dists[i], snaps[i], ps)
+			if times[i] < bestT {
+				best, bestT = i, times[i]
+			}
+		}
+		if int(owner) != best && times[owner] > bestT+1e-6 {
+			t.Errorf("cell %s goes to site %d (%.3f s), the walking-nearest is site %d (%.3f s)", c, owner, times[owner], best, bestT)
+		}
+		near := 0
+		for i := range sites {
+			if geo.Haversine(p, sites[i]) < geo.Haversine(p, sites[near]) {
+				near = i
+			}
+		}
+		if near != int(owner) {
+			notStraight++
+		}
+		checked++
+	}
+	t.Logf("%d cells at resolution %d checked; %d of them are not given to the nearest point by straight line", checked, part.res, notStraight)
+	if checked < 20 {
+		t.Errorf("only %d cells", checked)
 	}
 }
