@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/carecircle/carecircle/data/sharedtest"
 )
 
@@ -101,5 +103,24 @@ func TestImportPortoAlegreThenReport(t *testing.T) {
 	}
 	if h, _ := os.ReadFile(htmlOut); !strings.Contains(string(h), "推算") {
 		t.Error("the HTML report does not say the community boundaries are derived")
+	}
+	xlsxOut := filepath.Join(dir, "r.xlsx")
+	if _, err := run(t, "report", "--city", out, "--out", xlsxOut); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenFile(xlsxOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	sheet, _ := wb.GetRows("社区")
+	found := false
+	for _, row := range sheet {
+		for _, c := range row {
+			found = found || c == "推算"
+		}
+	}
+	if !found {
+		t.Error("the XLSX 社区 sheet does not say the community boundaries are derived")
 	}
 }
