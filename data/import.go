@@ -221,6 +221,11 @@ func Import(ctx context.Context, opt ImportOptions, log *slog.Logger) (*ImportRe
 	if im.probs.any() {
 		return nil, &ImportError{Problems: im.probs.list, More: im.probs.more}
 	}
+	if !h.anyElders(grid) {
+		im.issues = append(im.issues, ImportIssue{Kind: "population", File: filepath.Base(opt.Communities), Status: StatusNoElders,
+			Message: "no community gives 60岁以上人口 (elders_60) and the population grid has no such column: the city has no elders, so their coverage cannot be judged; add the column to either table"})
+		log.Warn("the imported city has no elders 60+: no community gives elders_60 and the grid has no such column")
+	}
 	if err := writeImportReport(opt.Out, im.issues); err != nil {
 		return nil, fmt.Errorf("import: writing the import report: %w", err)
 	}
@@ -439,6 +444,19 @@ func (h *hierarchy) add(r planner.Region, row *tableRegion) int {
 	h.given = append(h.given, g)
 	h.point = append(h.point, nil)
 	return len(h.regions) - 1
+}
+
+// anyElders reports whether some community or the grid gives elders 60+.
+func (h *hierarchy) anyElders(grid *populationGrid) bool {
+	if grid != nil && grid.cohorts[2] {
+		return true
+	}
+	for i, r := range h.regions {
+		if r.Level == planner.LevelCommunity && h.given[i][2] {
+			return true
+		}
+	}
+	return false
 }
 
 // regionSet orders the regions parents first, as LoadBundle does.

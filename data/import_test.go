@@ -578,3 +578,45 @@ func TestDerivedAreasGoToTheWalkingNearest(t *testing.T) {
 		t.Errorf("only %d cells", checked)
 	}
 }
+
+// TestImportGridWithoutAges: communities without numbers take them from a
+// grid; a grid without a 60+ column leaves the city without elders, which
+// the import report says.
+func TestImportGridWithoutAges(t *testing.T) {
+	dir := t.TempDir()
+	opt := fixtureTables(t, dir)
+	rows := readTestCSV(t, opt.Communities)
+	for _, r := range rows[1:] {
+		for k := 4; k <= 7; k++ {
+			r[k] = ""
+		}
+	}
+	writeGBK(t, opt.Communities, rows)
+	grid := [][]string{{"lon", "lat", "population"}}
+	for i := range 5 {
+		for j := range 5 {
+			c := fxBlockCentre(i, j)
+			grid = append(grid, []string{ftoa(c[0]), ftoa(c[1]), "100"})
+		}
+	}
+	opt.Population = filepath.Join(dir, "grid.csv")
+	writeTestCSV(t, opt.Population, grid)
+	res, err := Import(t.Context(), opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var residents float64
+	for _, d := range res.Bundle.City.Demand {
+		residents += d.Residents
+	}
+	if residents != 2500 {
+		t.Errorf("%v residents placed, want the grid's 2500", residents)
+	}
+	found := false
+	for _, is := range res.Issues {
+		found = found || is.Status == StatusNoElders
+	}
+	if !found {
+		t.Error("the import report does not say the city has no elders")
+	}
+}
