@@ -645,17 +645,23 @@ func (im *importer) placeCommunity(r *tableRegion, code string) *orb.Point {
 	return nil
 }
 
-// osmAreas returns the extract's closed administrative boundaries and
-// place areas, by ref (code) and by normalised name; a name used by
-// several areas is left out.
+// osmAreas returns the extract's administrative boundaries and place
+// areas (closed ways, and relations whose ways close), by ref (code) and
+// by normalised name; a name used by several areas is left out.
 func (im *importer) osmAreas() map[string]orb.Geometry {
 	out := map[string]orb.Geometry{}
 	seen := map[string]int{}
 	for _, f := range im.feats {
-		if f.Ring == nil || (f.Tags["boundary"] != "administrative" && f.Tags["place"] == "") {
+		if (f.Ring == nil && f.Area == nil) || (f.Tags["boundary"] != "administrative" && f.Tags["place"] == "") {
 			continue
 		}
-		poly := orb.Polygon{f.Ring}
+		var poly orb.Geometry = orb.Polygon{f.Ring}
+		switch {
+		case len(f.Area) == 1:
+			poly = f.Area[0]
+		case len(f.Area) > 1:
+			poly = f.Area
+		}
 		for _, key := range []string{"code\x00" + normaliseCode(f.Tags["ref"]), "name\x00" + NormaliseAddress(f.Tags["name"]), "name\x00" + NormaliseAddress(f.Tags["name:zh"])} {
 			if strings.HasSuffix(key, "\x00") {
 				continue

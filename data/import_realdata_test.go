@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -363,4 +364,72 @@ func osmLoadBuildings(t testing.TB, path string) ([]orb.Ring, error) {
 		}
 	}
 	return out, nil
+}
+
+// TestImportMonacoQuarters imports Monaco from a table that names its
+// quarters and gives no points: their boundaries are the quarters' OSM
+// boundary relations. One more community, in Beausoleil across the
+// border, has only a point: its derived area is cut from the built-up
+// area outside the quarters.
+func TestImportMonacoQuarters(t *testing.T) {
+	pbf := sharedtest.Path(t, "osm", "monaco.osm.pbf")
+	feats, err := osm.LoadFeatures(t.Context(), pbf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quarters := []string{"Fontvieille", "Monaco-Ville", "La Condamine", "Monte-Carlo", "Larvotto", "La Rousse", "Jardin Exotique", "Sainte-Dévote"}
+	var areas []orb.Geometry
+	for _, f := range feats {
+		if f.Type == "relation" && slices.Contains(quarters, f.Tags["name"]) {
+			areas = append(areas, f.Area)
+		}
+	}
+	ex, err := osmLoadBuildings(t, pbf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outside orb.Point
+	best := math.Inf(1)
+	for _, b := range ex {
+		c := b.Bound().Center()
+		if slices.ContainsFunc(areas, func(g orb.Geometry) bool { return geometryContains(g, c) }) {
+			continue
+		}
+		if d := geo.Haversine(c, orb.Point{7.4262, 43.7455}); d < best {
+			outside, best = c, d
+		}
+	}
+	rows := [][]string{{"社区代码", "社区名称", "所属街道", "常住人口", "60岁以上人口", "经度", "纬度"}}
+	for i, q := range quarters {
+		rows = append(rows, []string{fmt.Sprintf("492000001%03d", i+1), q, "Monaco", "4000", "1200", "", ""})
+	}
+	rows = append(rows, []string{"492000002001", "Quartier des Moneghetti-Nord", "France", "3000", "900", ftoa(outside[0]), ftoa(outside[1])})
+	dir := t.TempDir()
+	comm := filepath.Join(dir, "quartiers.csv")
+	writeTestCSV(t, comm, rows)
+	res, err := Import(t.Context(), ImportOptions{OSM: pbf, Communities: comm, CRS: "wgs84", Out: filepath.Join(dir, "monaco")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Boundaries[BoundaryOSM] != len(quarters) || res.Boundaries[BoundaryDerived] != 1 {
+		t.Errorf("boundaries %v, want %d from OSM and 1 derived", res.Boundaries, len(quarters))
+	}
+	b := res.Bundle
+	var elders float64
+	for _, d := range b.City.Demand {
+		elders += d.Elders60
+		r := b.City.Regions[d.Community]
+		if r.BoundarySource == BoundaryDerived && slices.ContainsFunc(areas, func(g orb.Geometry) bool { return geometryContains(g, d.Location) }) {
+			t.Errorf("a home of the derived community %s lies in a quarter", r.Name)
+			break
+		}
+	}
+	if want := 1200*float64(len(quarters)) + 900; math.Abs(elders-want) > 1e-6 {
+		t.Errorf("%.3f elders placed, want %.0f", elders, want)
+	}
+	for _, m := range b.DemandMethods {
+		if m.Method != planner.DemandFromBuildings {
+			t.Errorf("%s: demand placed by %s", b.City.Regions[m.Region].Name, m.Method)
+		}
+	}
 }

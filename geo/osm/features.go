@@ -25,7 +25,7 @@ import (
 
 // Feature is one named or addressed OSM element.
 type Feature struct {
-	// Type is "node" or "way"; ID its OSM id.
+	// Type is "node", "way" or "relation"; ID its OSM id.
 	Type string
 	ID   int64
 	// Point is a node's location, or the mean of a way's distinct nodes.
@@ -35,6 +35,9 @@ type Feature struct {
 	Ring orb.Ring
 	// Line is the node locations of an open way; nil otherwise.
 	Line orb.LineString
+	// Area is the outline of a boundary or multipolygon relation whose
+	// member ways close into rings (LoadFeatures only); nil otherwise.
+	Area orb.MultiPolygon
 	// Tags are the element's naming tags: name and name:*, alt_name,
 	// official_name, short_name, old_name, ref, addr:*, place, boundary,
 	// admin_level, building, highway, amenity, shop, office.
@@ -79,27 +82,62 @@ func keptTags(tags osm.Tags) map[string]string {
 }
 
 // LoadFeatures reads the named and addressed elements of the OSM file at
-// path; see ReadFeatures.
+// path (see ReadFeatures) and, reading the file a second time when it has
+// any, the administrative boundaries and places drawn as relations whose
+// member ways close into rings (see Feature.Area). A relation cut by the
+// extract's edge is left out.
 func LoadFeatures(ctx context.Context, path string) ([]Feature, error) {
-	f, err := os.Open(path)
+	read := func(members map[int64]bool) (*featureCollector, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readFeatures(ctx, f, path, members)
+	}
+	fc, err := read(nil)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ReadFeatures(ctx, f, path)
+	if len(fc.rels) == 0 {
+		return fc.finish(), nil
+	}
+	members := map[int64]bool{}
+	for _, r := range fc.rels {
+		for _, m := range r.ways {
+			members[m.id] = true
+		}
+	}
+	rels := fc.rels
+	if fc, err = read(members); err != nil {
+		return nil, err
+	}
+	fc.rels = rels
+	return fc.finish(), nil
 }
 
 // ReadFeatures reads OSM data (PBF or XML, plain or compressed) and returns
 // every node and way that has a name, an addr:* tag, a place tag or
-// boundary=administrative, with its location. Relations (multipolygon
-// boundaries) are not assembled. Ways with a node outside the extract keep
+// boundary=administrative, with its location. Relations are assembled
+// only by LoadFeatures, which can read the file twice. Ways with a node outside the extract keep
 // the located part. name is used in errors.
 func ReadFeatures(ctx context.Context, r io.Reader, name string) ([]Feature, error) {
+	fc, err := readFeatures(ctx, r, name, nil)
+	if err != nil {
+		return nil, err
+	}
+	fc.rels = nil
+	return fc.finish(), nil
+}
+
+// readFeatures scans r; members, when not nil, are the ways whose node
+// references to keep for relations.
+func readFeatures(ctx context.Context, r io.Reader, name string, members map[int64]bool) (*featureCollector, error) {
 	src, f, err := openFormat(r, name)
 	if err != nil {
 		return nil, err
 	}
-	fc := &featureCollector{}
+	fc := &featureCollector{members: members, memberRefs: map[int64][]int64{}}
 	if f == formatPBF {
 		err = fc.readPBF(ctx, src, name)
 	} else {
@@ -111,11 +149,16 @@ func ReadFeatures(ctx context.Context, r io.Reader, name string) ([]Feature, err
 	if len(fc.out) > MaxFeatures {
 		return nil, fmt.Errorf("%s: more than %d named or addressed elements; cut the extract to the city", name, MaxFeatures)
 	}
-	return fc.finish(), nil
+	return fc, nil
 }
 
 type featureCollector struct {
-	nodes nodeStore
+	// members are the relation member ways to keep the references of
+	// (second pass of LoadFeatures); memberRefs holds them.
+	members    map[int64]bool
+	memberRefs map[int64][]int64
+	rels       []relationOutline
+	nodes      nodeStore
 	out   []Feature
 	ways  wayList // node refs of the ways in out, in order
 	isWay []int   // index in out of each way in ways
@@ -129,6 +172,13 @@ func (fc *featureCollector) addNode(n *osm.Node, keep bool) {
 }
 
 func (fc *featureCollector) addWay(w *osm.Way) {
+	if fc.members[int64(w.ID)] {
+		refs := make([]int64, len(w.Nodes))
+		for i, n := range w.Nodes {
+			refs[i] = int64(n.ID)
+		}
+		fc.memberRefs[int64(w.ID)] = refs
+	}
 	if !namesSomething(w.Tags) || len(fc.out) > MaxFeatures {
 		return
 	}
@@ -177,6 +227,11 @@ func (fc *featureCollector) finish() []Feature {
 			out = append(out, f)
 		}
 	}
+	for _, r := range fc.rels {
+		if area := fc.assemble(r); area != nil {
+			out = append(out, Feature{Type: "relation", ID: r.id, Point: ringMean(area[0][0]), Area: area, Tags: r.tags})
+		}
+	}
 	return out
 }
 
@@ -203,7 +258,6 @@ func (fc *featureCollector) readPBF(ctx context.Context, br *bufio.Reader, name 
 	cr := &countingReader{r: br}
 	sc := osmpbf.New(ctx, cr, runtime.GOMAXPROCS(0))
 	defer sc.Close()
-	sc.SkipRelations = true
 	var mu sync.Mutex
 	sc.FilterNode = func(n *osm.Node) bool {
 		keep := namesSomething(n.Tags)
@@ -212,10 +266,14 @@ func (fc *featureCollector) readPBF(ctx context.Context, br *bufio.Reader, name 
 		mu.Unlock()
 		return false
 	}
-	sc.FilterWay = func(w *osm.Way) bool { return namesSomething(w.Tags) }
+	sc.FilterWay = func(w *osm.Way) bool { return namesSomething(w.Tags) || fc.members[int64(w.ID)] }
+	sc.FilterRelation = func(r *osm.Relation) bool { return isArea(r.Tags) }
 	for sc.Scan() {
-		if w, ok := sc.Object().(*osm.Way); ok {
-			fc.addWay(w)
+		switch o := sc.Object().(type) {
+		case *osm.Way:
+			fc.addWay(o)
+		case *osm.Relation:
+			fc.addRelation(o)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -234,6 +292,10 @@ func (fc *featureCollector) readXML(ctx context.Context, r io.Reader, name strin
 			fc.addNode(o, namesSomething(o.Tags))
 		case *osm.Way:
 			fc.addWay(o)
+		case *osm.Relation:
+			if isArea(o.Tags) {
+				fc.addRelation(o)
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {

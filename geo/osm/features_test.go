@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/paulmach/orb"
 )
 
 const featuresXML = `<?xml version="1.0" encoding="UTF-8"?>
@@ -92,4 +94,36 @@ func FuzzReadFeatures(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLoadFeaturesRelations assembles Monaco's quarters, drawn as
+// boundary relations of several ways each, and leaves out the relations
+// the extract cuts (France, the Alpes-Maritimes).
+func TestLoadFeaturesRelations(t *testing.T) {
+	fs, err := LoadFeatures(t.Context(), dataFile(t, "monaco.osm.pbf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas := map[string]Feature{}
+	for _, f := range fs {
+		if f.Type == "relation" {
+			areas[f.Tags["name"]] = f
+		}
+	}
+	for _, name := range []string{"Fontvieille", "Monaco-Ville", "La Condamine", "Monte-Carlo", "Larvotto"} {
+		f, ok := areas[name]
+		if !ok {
+			t.Errorf("quarter %s not assembled", name)
+			continue
+		}
+		if f.Area.Bound().Max[0]-f.Area.Bound().Min[0] > 0.03 || f.Area[0][0].Orientation() != orb.CCW {
+			t.Errorf("%s: bound %v", name, f.Area.Bound())
+		}
+	}
+	for _, name := range []string{"France", "Alpes-Maritimes"} {
+		if _, ok := areas[name]; ok {
+			t.Errorf("%s is cut by the extract, yet assembled", name)
+		}
+	}
+	t.Logf("%d relations assembled", len(areas))
 }
