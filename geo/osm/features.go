@@ -159,9 +159,9 @@ type featureCollector struct {
 	memberRefs map[int64][]int64
 	rels       []relationOutline
 	nodes      nodeStore
-	out   []Feature
-	ways  wayList // node refs of the ways in out, in order
-	isWay []int   // index in out of each way in ways
+	out        []Feature
+	ways       wayList // node refs of the ways in out, in order
+	isWay      []int   // index in out of each way in ways
 }
 
 func (fc *featureCollector) addNode(n *osm.Node, keep bool) {
