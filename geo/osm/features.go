@@ -119,8 +119,8 @@ func LoadFeatures(ctx context.Context, path string) ([]Feature, error) {
 // ReadFeatures reads OSM data (PBF or XML, plain or compressed) and returns
 // every node and way that has a name, an addr:* tag, a place tag or
 // boundary=administrative, with its location. Relations are assembled
-// only by LoadFeatures, which can read the file twice. Ways with a node outside the extract keep
-// the located part. name is used in errors.
+// only by LoadFeatures, which can read the file twice. Ways with a node
+// outside the extract keep the located part. name is used in errors.
 func ReadFeatures(ctx context.Context, r io.Reader, name string) ([]Feature, error) {
 	fc, err := readFeatures(ctx, r, name, nil)
 	if err != nil {
