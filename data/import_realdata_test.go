@@ -81,9 +81,6 @@ func TestImportPortoAlegre(t *testing.T) {
 	dir := t.TempDir()
 	comm, fac, grid := poaImportTables(t, dir, cells)
 	out := filepath.Join(dir, "poa")
-	if d := os.Getenv("IMPORT_KEEP"); d != "" {
-		out = d
-	}
 	res, err := Import(t.Context(), ImportOptions{OSM: pbf, Communities: comm, Facilities: fac, Population: grid, CRS: "wgs84", Out: out, Name: "Porto Alegre"}, nil)
 	if err != nil {
 		t.Fatal(err)

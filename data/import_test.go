@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/carecircle/carecircle/geo"
@@ -618,5 +619,57 @@ func TestImportGridWithoutAges(t *testing.T) {
 	}
 	if !found {
 		t.Error("the import report does not say the city has no elders")
+	}
+}
+
+// TestImportXLSXWithBoundariesFile: the community list as an XLSX
+// workbook, one community's boundary in a GeoJSON file matched by code
+// (its property called 代码), another's by name; the others' derived
+// areas keep out of them.
+func TestImportXLSXWithBoundariesFile(t *testing.T) {
+	dir := t.TempDir()
+	opt := fixtureTables(t, dir)
+	rows := readTestCSV(t, opt.Communities)
+	wb := excelize.NewFile()
+	for i, r := range rows {
+		for j, v := range r {
+			ref, _ := excelize.CoordinatesToCellName(j+1, i+3) // two empty rows above the header
+			wb.SetCellStr("Sheet1", ref, v)
+		}
+	}
+	opt.Communities = filepath.Join(dir, "社区.xlsx")
+	if err := wb.SaveAs(opt.Communities); err != nil {
+		t.Fatal(err)
+	}
+	square := func(i0, j0, i1, j1 int) string {
+		a, b := fxBlockCentre(i0, j0), fxBlockCentre(i1, j1)
+		d := fxStep / 2
+		return fmt.Sprintf("[[[%[1]f,%[2]f],[%[3]f,%[2]f],[%[3]f,%[4]f],[%[1]f,%[4]f],[%[1]f,%[2]f]]]", a[0]-d, a[1]-d, b[0]+d, b[1]+d)
+	}
+	opt.Boundaries = filepath.Join(dir, "boundaries.geojson")
+	os.WriteFile(opt.Boundaries, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"代码":"320602001001"},"geometry":{"type":"Polygon","coordinates":`+square(0, 0, 1, 1)+`}},
+{"type":"Feature","properties":{"name":"西园社区"},"geometry":{"type":"Polygon","coordinates":`+square(3, 0, 4, 1)+`}}]}`), 0o644)
+	res, err := Import(t.Context(), opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Boundaries[BoundaryGiven] != 2 || res.Boundaries[BoundaryDerived] != 2 {
+		t.Errorf("boundaries %v, want 2 given and 2 derived", res.Boundaries)
+	}
+	b := res.Bundle
+	var given []orb.Geometry
+	for _, r := range b.City.Regions {
+		if r.Level == planner.LevelCommunity && r.BoundarySource == "" {
+			given = append(given, r.Boundary)
+		}
+	}
+	for _, d := range b.City.Demand {
+		r := b.City.Regions[d.Community]
+		for _, g := range given {
+			if r.BoundarySource == BoundaryDerived && geometryContains(g, d.Location) {
+				t.Errorf("a home of derived community %s lies in a given boundary", r.Name)
+			}
+		}
 	}
 }

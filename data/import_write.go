@@ -1,12 +1,14 @@
 package data
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -54,7 +56,9 @@ func (im *importer) write(rs *regionSet, grid *populationGrid, facs, health *fac
 		write func(io.Writer) error
 	}
 	files := []file{
-		{RegionsFile, func(w io.Writer) error { return writeRegions(w, rs.regions, rs.given) }},
+		{RegionsFile, func(w io.Writer) error {
+			return writeRenamed(w, func(w io.Writer) error { return writeRegions(w, rs.regions, rs.given) })
+		}},
 		{FacilitiesFile, func(w io.Writer) error { return writeFacilities(w, elder) }},
 	}
 	if len(hlth) > 0 {
@@ -87,7 +91,9 @@ func (im *importer) write(rs *regionSet, grid *populationGrid, facs, health *fac
 	if err := copyFile(filepath.Join(out, cfg.OSM), im.opt.OSM); err != nil {
 		return fmt.Errorf("import: copying the OSM extract: %w", err)
 	}
-	files = append(files, file{ConfigFile, func(w io.Writer) error { return writeConfig(w, &cfg) }})
+	files = append(files, file{ConfigFile, func(w io.Writer) error {
+		return writeRenamed(w, func(w io.Writer) error { return writeConfig(w, &cfg) })
+	}})
 	for _, f := range files {
 		if err := writeFileAtomic(filepath.Join(out, f.name), f.write); err != nil {
 			return fmt.Errorf("import: writing %s: %w", f.name, err)
@@ -203,4 +209,18 @@ func writeImportedPopulation(w io.Writer, cells []planner.PopulationCell, cohort
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// importedBy heads the files Import writes, in place of generatedBy.
+const importedBy = "written by carecircle import"
+
+// writeRenamed runs write and puts importedBy in place of its generatedBy
+// header, so the files say which command wrote them.
+func writeRenamed(w io.Writer, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, strings.Replace(buf.String(), generatedBy, importedBy, 1))
+	return err
 }
