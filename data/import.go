@@ -120,6 +120,9 @@ type importer struct {
 	// hierarchy regions.
 	part      *areaPartition
 	partCodes []string
+	// allElders: no table gives ages, so every resident of the grid is
+	// counted as an elder 60+.
+	allElders bool
 }
 
 func (im *importer) addProblems(ps []Problem) {
@@ -214,17 +217,21 @@ func Import(ctx context.Context, opt ImportOptions, log *slog.Logger) (*ImportRe
 	}
 	im.checkSums(h)
 
+	if !h.anyElders(grid) && grid != nil {
+		// Without ages anywhere the city would have no elders and no
+		// coverage to judge; every resident is counted instead, and the
+		// report says so.
+		im.issues = append(im.issues, ImportIssue{Kind: "population", File: filepath.Base(opt.Population), Status: StatusNoElders,
+			Message: "no community gives 60岁以上人口 (elders_60) and the population grid has no such column: every resident is counted as an elder 60+, so coverage figures are of all residents; add the column to either table to judge elders"})
+		log.Warn("no ages in the tables: every resident of the population grid is counted as an elder 60+", "file", opt.Population)
+		im.allElders = true
+	}
 	rs := h.regionSet()
 	if err := im.write(rs, grid, facs, health); err != nil {
 		return nil, err
 	}
 	if im.probs.any() {
 		return nil, &ImportError{Problems: im.probs.list, More: im.probs.more}
-	}
-	if !h.anyElders(grid) {
-		im.issues = append(im.issues, ImportIssue{Kind: "population", File: filepath.Base(opt.Communities), Status: StatusNoElders,
-			Message: "no community gives 60岁以上人口 (elders_60) and the population grid has no such column: the city has no elders, so their coverage cannot be judged; add the column to either table"})
-		log.Warn("the imported city has no elders 60+: no community gives elders_60 and the grid has no such column")
 	}
 	if err := writeImportReport(opt.Out, im.issues); err != nil {
 		return nil, fmt.Errorf("import: writing the import report: %w", err)

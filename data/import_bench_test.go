@@ -14,9 +14,10 @@ import (
 // TestImportPortoAlegre), loading the bundle back included.
 func BenchmarkImportPortoAlegre(b *testing.B) {
 	pbf := sharedtest.Path(b, "poa", "porto_alegre.osm.pbf")
-	cells := poaReadGrid(b, sharedtest.Path(b, "poa", "porto_alegre_hexgrid.csv"))
+	grid := sharedtest.Path(b, "poa", "porto_alegre_hexgrid.csv")
+	cells := poaReadGrid(b, grid)
 	dir := b.TempDir()
-	comm, fac, grid := poaImportTables(b, dir, cells)
+	comm, fac := poaImportTables(b, dir, cells)
 	for i := 0; b.Loop(); i++ {
 		_, err := Import(context.Background(), ImportOptions{OSM: pbf, Communities: comm, Facilities: fac, Population: grid, CRS: "wgs84",
 			Out: filepath.Join(dir, "out"), Name: "Porto Alegre"}, nil)

@@ -38,12 +38,12 @@ func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // poaImportTables writes the tables of a Porto Alegre import into dir: a
 // community table of points only with Chinese headers and 12-digit codes
-// (one community every 40th populated cell, three streets), the grid with
-// a 60+ column equal to its population (it has no ages, so everyone counts
-// as an elder, as in TestPortoAlegreCoverageMatchesBruteForce), and every
-// healthcare cell as a community station.
-func poaImportTables(t testing.TB, dir string, cells []poaCell) (comm, fac, grid string) {
-	comm, fac, grid = filepath.Join(dir, "社区.csv"), filepath.Join(dir, "设施.csv"), filepath.Join(dir, "grid.csv")
+// (one community every 40th populated cell, three streets, no head
+// counts) and every healthcare cell as a community station. The grid is
+// used as it is: it has no ages, so import counts every resident as an
+// elder, as TestPortoAlegreCoverageMatchesBruteForce does.
+func poaImportTables(t testing.TB, dir string, cells []poaCell) (comm, fac string) {
+	comm, fac = filepath.Join(dir, "社区.csv"), filepath.Join(dir, "设施.csv")
 	rows := [][]string{{"社区代码", "社区名称", "所属街道", "所属区县", "经度", "纬度"}}
 	n := 0
 	for i, c := range cells {
@@ -62,12 +62,7 @@ func poaImportTables(t testing.TB, dir string, cells []poaCell) (comm, fac, grid
 		}
 	}
 	writeTestCSV(t, fac, rows)
-	rows = [][]string{{"id", "lon", "lat", "population", "60岁以上人口"}}
-	for _, c := range cells {
-		rows = append(rows, []string{c.id, ftoa(c.lon), ftoa(c.lat), ftoa(c.population), ftoa(c.population)})
-	}
-	writeTestCSV(t, grid, rows)
-	return comm, fac, grid
+	return comm, fac
 }
 
 // TestImportPortoAlegre imports central Porto Alegre from a table of
@@ -77,9 +72,10 @@ func poaImportTables(t testing.TB, dir string, cells []poaCell) (comm, fac, grid
 // reader, its own snapping and its own Dijkstra over the whole graph.
 func TestImportPortoAlegre(t *testing.T) {
 	pbf := sharedtest.Path(t, "poa", "porto_alegre.osm.pbf")
-	cells := poaReadGrid(t, sharedtest.Path(t, "poa", "porto_alegre_hexgrid.csv"))
+	grid := sharedtest.Path(t, "poa", "porto_alegre_hexgrid.csv")
+	cells := poaReadGrid(t, grid)
 	dir := t.TempDir()
-	comm, fac, grid := poaImportTables(t, dir, cells)
+	comm, fac := poaImportTables(t, dir, cells)
 	out := filepath.Join(dir, "poa")
 	res, err := Import(t.Context(), ImportOptions{OSM: pbf, Communities: comm, Facilities: fac, Population: grid, CRS: "wgs84", Out: out, Name: "Porto Alegre"}, nil)
 	if err != nil {

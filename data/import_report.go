@@ -51,7 +51,7 @@ const (
 	StatusDuplicateCode  = "duplicate_code"   // a code used twice; the later row is left out
 	StatusSumMismatch    = "sum_mismatch"     // a street's or district's numbers differ from its communities' sum
 	StatusNoArea         = "no_area"          // a community point that got no built-up area
-	StatusNoElders       = "no_elders"        // neither the communities nor the grid give elders 60+
+	StatusNoElders       = "no_elders"        // neither the communities nor the grid give elders 60+: every resident counted
 )
 
 // importReportColumns are the report's columns; 经度 and 纬度 are what the

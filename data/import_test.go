@@ -581,8 +581,8 @@ func TestDerivedAreasGoToTheWalkingNearest(t *testing.T) {
 }
 
 // TestImportGridWithoutAges: communities without numbers take them from a
-// grid; a grid without a 60+ column leaves the city without elders, which
-// the import report says.
+// grid; when neither gives ages, every resident is counted as an elder
+// 60+, and the import report says so.
 func TestImportGridWithoutAges(t *testing.T) {
 	dir := t.TempDir()
 	opt := fixtureTables(t, dir)
@@ -606,19 +606,20 @@ func TestImportGridWithoutAges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var residents float64
+	var residents, elders float64
 	for _, d := range res.Bundle.City.Demand {
 		residents += d.Residents
+		elders += d.Elders60
 	}
-	if residents != 2500 {
-		t.Errorf("%v residents placed, want the grid's 2500", residents)
+	if residents != 2500 || elders != 2500 {
+		t.Errorf("%v residents and %v elders placed, want the grid's 2500", residents, elders)
 	}
 	found := false
 	for _, is := range res.Issues {
 		found = found || is.Status == StatusNoElders
 	}
 	if !found {
-		t.Error("the import report does not say the city has no elders")
+		t.Error("the import report does not say every resident is counted as an elder")
 	}
 }
 

@@ -40,6 +40,12 @@ func (im *importer) write(rs *regionSet, grid *populationGrid, facs, health *fac
 		im.addProblems(ps)
 		if g != nil {
 			cells = im.assignCells(g, rs)
+			if im.allElders {
+				g.cohorts[2] = true
+				for i := range cells {
+					cells[i].Elders60 = cells[i].Residents
+				}
+			}
 			grid = g
 		}
 	}
