@@ -538,6 +538,13 @@ func (im *importer) buildHierarchy(comms, streets, districts []tableRegion, boun
 	// adding it when no table lists it.
 	ensure := func(level planner.Level, code, ref string) string {
 		if code != "" {
+			if c, ok := byName[level][ref]; ok && ref != "" {
+				if _, coded := h.byCode[code]; !coded {
+					// A table lists it by name only; the row's code
+					// is the same region.
+					return c
+				}
+			}
 			if _, ok := h.byCode[code]; !ok {
 				name := ref
 				if name == "" || allDigits(name) {

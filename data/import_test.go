@@ -674,3 +674,25 @@ func TestImportXLSXWithBoundariesFile(t *testing.T) {
 		}
 	}
 }
+
+// TestImportStreetTableByName: a street table without codes is the same
+// streets the community codes imply, matched by name.
+func TestImportStreetTableByName(t *testing.T) {
+	dir := t.TempDir()
+	opt := fixtureTables(t, dir)
+	opt.Streets = filepath.Join(dir, "streets.csv")
+	writeTestCSV(t, opt.Streets, [][]string{{"街道名称", "所属区县"}, {"城东街道", "崇川区"}, {"城西街道", "崇川区"}})
+	res, err := Import(t.Context(), opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range res.Bundle.City.Regions {
+		if r.Level == planner.LevelStreet {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d streets, want the table's 2", n)
+	}
+}
