@@ -80,10 +80,18 @@ func importReportHeader() []string {
 	return h
 }
 
+// LeftOut reports a row whose facility or region is not in the bundle.
+func (is ImportIssue) LeftOut() bool {
+	return !is.Placed && is.Status != StatusSumMismatch && is.Status != StatusNoElders
+}
+
 func (is ImportIssue) cells() []string {
-	placed := "否 no"
-	if is.Placed {
+	placed := ""
+	switch {
+	case is.Placed:
 		placed = "是 yes"
+	case is.LeftOut():
+		placed = "否 no"
 	}
 	conf, lon, lat := "", "", ""
 	if is.Confidence > 0 {

@@ -47,13 +47,13 @@ func newImportCmd() *cobra.Command {
 			}
 			notPlaced := 0
 			for _, is := range res.Issues {
-				if !is.Placed {
+				if is.LeftOut() {
 					notPlaced++
 				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "city bundle written to %s: %d communities (%d with derived areas), %d facilities, %d health facilities\n",
 				opt.Out, res.Bundle.Stats.Regions["community"], res.Boundaries[data.BoundaryDerived], len(res.Bundle.City.Facilities), len(res.Bundle.City.Health))
-			fmt.Fprintf(cmd.OutOrStdout(), "import report: %s (%d rows, %d not placed)\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "import report: %s (%d rows, %d left out of the bundle)\n",
 				filepath.Join(opt.Out, data.ImportReportCSV), len(res.Issues), notPlaced)
 			return nil
 		},
