@@ -212,6 +212,15 @@ func Import(ctx context.Context, opt ImportOptions, log *slog.Logger) (*ImportRe
 	if im.probs.any() {
 		return nil, &ImportError{Problems: im.probs.list, More: im.probs.more}
 	}
+	if !slices.ContainsFunc(h.regions, func(r planner.Region) bool { return r.Level == planner.LevelCommunity }) {
+		// Nothing to judge; the report says which rows could not be
+		// placed, so it is written for the bureau to fill in.
+		if err := os.MkdirAll(opt.Out, 0o755); err == nil {
+			writeImportReport(opt.Out, im.issues)
+		}
+		return nil, &ImportError{Problems: []Problem{{File: filepath.Base(opt.Communities),
+			Message: fmt.Sprintf("no community could be placed (no point, boundary, or name or address found in the extract); see %s, fill in 经度/纬度 and re-run with --locations", filepath.Join(opt.Out, ImportReportCSV))}}}
+	}
 	if err := im.deriveAreas(ctx, h, grid, facs, health); err != nil {
 		return nil, fmt.Errorf("import: deriving community areas: %w", err)
 	}

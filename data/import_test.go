@@ -696,3 +696,19 @@ func TestImportStreetTableByName(t *testing.T) {
 		t.Errorf("%d streets, want the table's 2", n)
 	}
 }
+
+func TestImportNoCommunityPlaced(t *testing.T) {
+	dir := t.TempDir()
+	opt := fixtureTables(t, dir)
+	writeTestCSV(t, opt.Communities, [][]string{{"社区名称", "常住人口", "60岁以上人口"}, {"无处社区", "100", "20"}})
+	_, err := Import(t.Context(), opt, nil)
+	if err == nil || !strings.Contains(err.Error(), "no community could be placed") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(opt.Out, ImportReportCSV)); err != nil {
+		t.Error("no import report to fill in")
+	}
+	if _, err := os.Stat(filepath.Join(opt.Out, ConfigFile)); err == nil {
+		t.Error("a bundle was written")
+	}
+}
