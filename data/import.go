@@ -559,7 +559,9 @@ func (im *importer) buildHierarchy(comms, streets, districts []tableRegion, boun
 				if name == "" || allDigits(name) {
 					name = code
 				}
-				h.add(planner.Region{Code: code, Name: name, Level: level}, nil)
+				reg := planner.Region{Code: code, Name: name, Level: level}
+				reg.Boundary, reg.BoundarySource = boundaryOf(&tableRegion{code: code, name: name})
+				h.add(reg, nil)
 			} else if ref != "" && !allDigits(ref) && h.rows[h.byCode[code]] == nil {
 				h.regions[h.byCode[code]].Name = ref
 			}
@@ -575,7 +577,9 @@ func (im *importer) buildHierarchy(comms, streets, districts []tableRegion, boun
 		if _, taken := h.byCode[c]; taken {
 			c = string(level) + ":" + ref
 		}
-		h.add(planner.Region{Code: c, Name: ref, Level: level}, nil)
+		reg := planner.Region{Code: c, Name: ref, Level: level}
+		reg.Boundary, reg.BoundarySource = boundaryOf(&tableRegion{name: ref})
+		h.add(reg, nil)
 		byName[level][ref] = c
 		return c
 	}
