@@ -57,16 +57,30 @@ const roadStart = "路街道巷弄里号村大"
 // and white space and punctuation go, 号楼 and 号 after a number go (a
 // house number is the number), and leading province, city and district
 // names go ("江苏省南通市崇川区工农路８８号" and "工农路88号" are one address).
+// What separates two numbers is kept as '|' ("工农路88号3栋" → "工农路88|3栋").
 func NormaliseAddress(s string) string {
 	if len(s) > MaxAddressLength {
 		s = s[:MaxAddressLength]
 	}
 	s = width.Fold.String(s)
 	s = strings.ToLower(s)
+	// Letters and digits are kept; anything between two numbers becomes
+	// one '|', so "88-3" and "88号3栋" do not run together into 883.
 	var b strings.Builder
+	lastDigit, gap := false, false
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		switch {
+		case unicode.IsDigit(r):
+			if gap && lastDigit {
+				b.WriteByte('|')
+			}
 			b.WriteRune(r)
+			lastDigit, gap = true, false
+		case unicode.IsLetter(r):
+			b.WriteRune(r)
+			lastDigit, gap = false, false
+		default:
+			gap = gap || lastDigit
 		}
 	}
 	s = b.String()
@@ -81,8 +95,9 @@ func NormaliseAddress(s string) string {
 		}
 		s = s[loc[1]:]
 	}
-	s = houseNumberMark.ReplaceAllString(s, "$1")
-	return s
+	s = houseNumberMark.ReplaceAllString(s, "$1|")
+	s = strings.ReplaceAll(s, "||", "|")
+	return strings.TrimSuffix(s, "|")
 }
 
 // houseNumberMark is 号楼, 号院 or 号 after a number.

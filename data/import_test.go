@@ -152,6 +152,7 @@ func fixtureTables(t testing.TB, dir string) ImportOptions {
 		{"F5", "无名站", "社区养老服务站", "闲置", "不存在路9号", "", ""},
 		{"F6", "有坐标站", "社区养老服务站", "运营中", "", ftoa(fxLon + 0.0025), ftoa(fxLat + 0.0021)},
 		{"F7", "巴西站", "社区养老服务站", "运营中", "RUA DA PRAIA 1500", "", ""},
+		{"F8", "工农路站", "社区养老服务站", "运营中", "工农路88号3栋2单元", "", ""},
 	})
 	return ImportOptions{OSM: osmPath, Communities: comm, Facilities: fac, CRS: "wgs84", Out: filepath.Join(dir, "bundle"), Name: "崇川区"}
 }
@@ -172,7 +173,7 @@ func TestImportHandMadeCity(t *testing.T) {
 		placed bool
 	}{
 		"F1": {"exact", true}, "F2": {"fuzzy", true}, "F3": {"fuzzy", true},
-		"F4": {"ambiguous", false}, "F5": {"missing", false}, "F7": {"fuzzy", true},
+		"F4": {"ambiguous", false}, "F5": {"missing", false}, "F7": {"fuzzy", true}, "F8": {"fuzzy", true},
 	}
 	got := map[string]ImportIssue{}
 	for _, is := range res.Issues {
@@ -210,8 +211,8 @@ func TestImportHandMadeCity(t *testing.T) {
 			t.Errorf("%s: placed at a guess", id)
 		}
 	}
-	if ids["F1"] != ids["F2"] {
-		t.Errorf("F1 and F2 have one address, placed at %v and %v", ids["F1"], ids["F2"])
+	if ids["F1"] != ids["F2"] || ids["F1"] != ids["F8"] {
+		t.Errorf("F1, F2 and F8 are at one house number, placed at %v, %v and %v", ids["F1"], ids["F2"], ids["F8"])
 	}
 
 	// The hierarchy: streets and the district implied by the codes, the
@@ -273,8 +274,8 @@ func TestImportHandMadeCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(res2.Bundle.City.Facilities); n != 7 {
-		t.Errorf("re-run with the filled-in report: %d facilities, want 7", n)
+	if n := len(res2.Bundle.City.Facilities); n != 8 {
+		t.Errorf("re-run with the filled-in report: %d facilities, want 8", n)
 	}
 }
 
@@ -290,8 +291,8 @@ func TestImportWithXLSXLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(res.Bundle.City.Facilities); n != 5 {
-		t.Errorf("%d facilities, want 5", n)
+	if n := len(res.Bundle.City.Facilities); n != 6 {
+		t.Errorf("%d facilities, want 6", n)
 	}
 }
 
@@ -447,6 +448,8 @@ func TestNormaliseAddress(t *testing.T) {
 		{"江苏省南通市崇川区工农路８８号", "工农路88"},
 		{"南通市 工农路 88 号楼", "工农路88"},
 		{"崇川区工农路88号院", "工农路88"},
+		{"工农路88号3栋2单元", "工农路88|3栋2单元"},
+		{"工农路88-3", "工农路88|3"},
 		{"新区路5号", "新区路5"},
 		{"Rua da Praia, 1500", "ruadapraia1500"},
 		{"ＲＵＡ　ＤＡ　ＰＲＡＩＡ １５００", "ruadapraia1500"},
