@@ -426,3 +426,47 @@ func TestImportMonacoQuarters(t *testing.T) {
 		}
 	}
 }
+
+// TestReadChongqingTables reads the real Chongqing division tables as a
+// bureau would give them (code, name, streetCode, areaCode; the census
+// table's population, pop_60plus ...): every community's 12-digit code
+// implies a street the street table lists, and a district the census
+// table has.
+func TestReadChongqingTables(t *testing.T) {
+	comm := sharedtest.Path(t, "china", "chongqing_core_communities.csv")
+	streets := sharedtest.Path(t, "china", "chongqing_core_streets.csv")
+	districts := sharedtest.Path(t, "china", "chongqing_districts_census2020.csv")
+	cs, probs, _ := readRegionTable(comm, "communities.csv", planner.LevelCommunity, "wgs84")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	ss, probs, _ := readRegionTable(streets, "streets.csv", planner.LevelStreet, "wgs84")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	ds, probs, _ := readRegionTable(districts, "districts.csv", planner.LevelDistrict, "wgs84")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if len(cs) != 881 || len(ss) != 91 {
+		t.Fatalf("%d communities and %d streets, want the README's 881 and 91", len(cs), len(ss))
+	}
+	streetCodes, districtCodes := map[string]bool{}, map[string]bool{}
+	for _, s := range ss {
+		streetCodes[s.code] = true
+		if len(s.code) != 12 || s.parentCode != s.code[:6]+"000000" {
+			t.Errorf("street %s %s: parent %q", s.code, s.name, s.parentCode)
+		}
+	}
+	for _, d := range ds {
+		districtCodes[d.code] = true
+		if d.name == "渝中区" && (!d.given[0] || !d.given[2] || d.pop.Elders60 == 0) {
+			t.Errorf("渝中区: numbers not read: %+v", d)
+		}
+	}
+	for _, c := range cs {
+		if !streetCodes[c.parentCode] || !districtCodes[c.grandCode] {
+			t.Errorf("community %s %s: street %s listed %v, district %s listed %v", c.code, c.name, c.parentCode, streetCodes[c.parentCode], c.grandCode, districtCodes[c.grandCode])
+		}
+	}
+}

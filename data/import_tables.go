@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -23,11 +24,11 @@ var communityTableColumns = []column{
 	{key: "street", aliases: []string{"所属街道", "街道", "乡镇", "街道(乡镇)", "街镇", "所属乡镇", "所属街镇", "town"}},
 	{key: "street_code", aliases: []string{"街道代码", "所属街道代码", "乡镇代码", "街道编码"}},
 	{key: "district", aliases: []string{"所属区县", "区县", "所属区", "区", "县", "区(县)"}},
-	{key: "district_code", aliases: []string{"区县代码", "所属区县代码", "区代码"}},
+	{key: "district_code", aliases: []string{"区县代码", "所属区县代码", "区代码", "area_code"}},
 	{key: "residents", aliases: []string{"常住人口", "总人口", "人口", "人口数", "population"}},
-	{key: "households", aliases: []string{"户数", "家庭户数", "总户数"}},
-	{key: "elders_60", aliases: []string{"60岁以上人口", "60周岁以上老年人口", "60岁以上", "60岁及以上", "60岁及以上人口", "60周岁及以上人口", "60周岁以上人口", "老年人口", "elders60"}},
-	{key: "elders_80", aliases: []string{"80岁以上人口", "80周岁以上老年人口", "80岁以上", "80岁及以上", "80岁及以上人口", "80周岁及以上人口", "80周岁以上人口", "高龄老人", "elders80"}},
+	{key: "households", aliases: []string{"户数", "家庭户数", "总户数", "households_family"}},
+	{key: "elders_60", aliases: []string{"60岁以上人口", "60周岁以上老年人口", "60岁以上", "60岁及以上", "60岁及以上人口", "60周岁及以上人口", "60周岁以上人口", "老年人口", "elders60", "pop_60plus"}},
+	{key: "elders_80", aliases: []string{"80岁以上人口", "80周岁以上老年人口", "80岁以上", "80岁及以上", "80岁及以上人口", "80周岁及以上人口", "80周岁以上人口", "高龄老人", "elders80", "pop_80plus"}},
 	{key: "area_type", aliases: []string{"城乡", "城乡类型", "城乡属性", "urban_rural"}},
 	{key: "residential_age", aliases: []string{"新旧小区", "新老小区", "小区类型", "新建或老旧"}},
 	{key: "address", aliases: []string{"地址", "社区地址", "详细地址", "办公地址"}},
@@ -36,18 +37,35 @@ var communityTableColumns = []column{
 	locationColumns[0], locationColumns[1], locationColumns[2],
 }
 
-// regionTableColumns are the columns of a street or district table.
-var regionTableColumns = []column{
-	{key: "code", aliases: []string{"代码", "统计用区划代码", "区划代码", "编码", "街道代码", "区县代码"}},
-	{key: "name", aliases: []string{"名称", "街道", "街道名称", "乡镇", "区县", "区县名称"}, required: true},
-	{key: "parent", aliases: []string{"上级", "上级代码", "所属区县", "所属区", "parent_code", "district"}},
+// streetTableColumns are the columns of a street table.
+var streetTableColumns = []column{
+	{key: "code", aliases: []string{"代码", "统计用区划代码", "区划代码", "编码", "街道代码", "乡镇代码"}},
+	{key: "name", aliases: []string{"名称", "街道", "街道名称", "乡镇", "乡镇名称", "street"}, required: true},
+	{key: "parent", aliases: []string{"上级", "上级代码", "所属区县", "所属区", "区县代码", "parent_code", "district", "area_code"}},
 	{key: "residents", aliases: []string{"常住人口", "总人口", "人口", "population"}},
-	{key: "households", aliases: []string{"户数", "家庭户数", "总户数"}},
-	{key: "elders_60", aliases: []string{"60岁以上人口", "60周岁以上老年人口", "60岁以上", "60岁及以上", "60岁及以上人口"}},
-	{key: "elders_80", aliases: []string{"80岁以上人口", "80周岁以上老年人口", "80岁以上", "80岁及以上", "80岁及以上人口"}},
+	{key: "households", aliases: []string{"户数", "家庭户数", "总户数", "households_family"}},
+	{key: "elders_60", aliases: []string{"60岁以上人口", "60周岁以上老年人口", "60岁以上", "60岁及以上", "60岁及以上人口", "pop_60plus"}},
+	{key: "elders_80", aliases: []string{"80岁以上人口", "80周岁以上老年人口", "80岁以上", "80岁及以上", "80岁及以上人口", "pop_80plus"}},
 	{key: "area_type", aliases: []string{"城乡", "城乡类型", "urban_rural"}},
 	locationColumns[0], locationColumns[1], locationColumns[2],
 }
+
+// districtTableColumns are the columns of a district table: as a street
+// table's, with "district" the name rather than the parent.
+var districtTableColumns = func() []column {
+	cols := slices.Clone(streetTableColumns)
+	for i := range cols {
+		switch cols[i].key {
+		case "code":
+			cols[i].aliases = []string{"代码", "统计用区划代码", "区划代码", "编码", "区县代码"}
+		case "name":
+			cols[i].aliases = []string{"名称", "区县", "区县名称", "区", "县", "district"}
+		case "parent":
+			cols[i].aliases = []string{"上级", "上级代码", "parent_code"}
+		}
+	}
+	return cols
+}()
 
 // MaxImportRows bounds the rows of one imported table: a city has tens of
 // thousands of communities at most.
@@ -134,9 +152,12 @@ func readRegionTable(path, name string, level planner.Level, sys crs.System) ([]
 	if len(t.rows) > MaxImportRows {
 		return nil, append(probs, Problem{File: name, Message: fmt.Sprintf("%d rows; at most %d are read", len(t.rows), MaxImportRows)}), warns
 	}
-	cols := regionTableColumns
-	if level == planner.LevelCommunity {
+	cols := streetTableColumns
+	switch level {
+	case planner.LevelCommunity:
 		cols = communityTableColumns
+	case planner.LevelDistrict:
+		cols = districtTableColumns
 	}
 	b, bp := bind(t, cols)
 	if len(bp) > 0 {
