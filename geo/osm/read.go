@@ -16,24 +16,48 @@ import (
 // Load reads the OSM file at path (PBF, or XML plain, gzipped or
 // bzip2-compressed) and builds the walking graph; see Read. Errors name path.
 func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
+	f, err := openFile(path, opt.MaxFileBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(ctx, f, path, opt)
+}
+
+// openFile opens the OSM file at path for reading, refusing what is not a
+// regular file (a device or pipe such as /dev/zero could be read forever)
+// and, when maxBytes is not 0, a file larger than that.
+func openFile(path string, maxBytes int64) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err // *fs.PathError already names the path
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	switch {
 	case err != nil:
-		return nil, err
 	case fi.IsDir():
-		return nil, fmt.Errorf("%s: is a directory, not an OSM file", path)
+		err = fmt.Errorf("%s: is a directory, not an OSM file", path)
 	case !fi.Mode().IsRegular():
-		// A device or pipe (/dev/zero) could be read forever.
-		return nil, fmt.Errorf("%s: is not a regular file (a device or a pipe), not an OSM file", path)
-	case opt.MaxFileBytes > 0 && fi.Size() > opt.MaxFileBytes:
-		return nil, fmt.Errorf("%s: %w: the file is %s, the limit %s", path, ErrTooLarge, sizeText(fi.Size()), sizeText(opt.MaxFileBytes))
+		err = fmt.Errorf("%s: is not a regular file (a device or a pipe), not an OSM file", path)
+	case maxBytes > 0 && fi.Size() > maxBytes:
+		err = fmt.Errorf("%s: %w: the file is %s, the limit %s", path, ErrTooLarge, sizeText(fi.Size()), sizeText(maxBytes))
 	}
-	return Read(ctx, f, path, opt)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// capRaw is the data r, as read (compressed or not), cut off with an
+// error wrapping ErrTooLarge after maxBytes bytes; r itself when maxBytes
+// is 0.
+func capRaw(r io.Reader, maxBytes int64) io.Reader {
+	if maxBytes <= 0 {
+		return r
+	}
+	return &capReader{r: r, left: maxBytes,
+		err: fmt.Errorf("%w: the data is over the limit of %s", ErrTooLarge, sizeText(maxBytes))}
 }
 
 // Read reads OSM data from r and builds the walking graph, plus buildings
@@ -46,11 +70,7 @@ func Load(ctx context.Context, path string, opt Options) (*Extract, error) {
 // then wraps ctx.Err()).
 func Read(ctx context.Context, r io.Reader, name string, opt Options) (*Extract, error) {
 	start := time.Now()
-	if opt.MaxFileBytes > 0 {
-		r = &capReader{r: r, left: opt.MaxFileBytes,
-			err: fmt.Errorf("%w: the data is over the limit of %s", ErrTooLarge, sizeText(opt.MaxFileBytes))}
-	}
-	src, f, err := openFormat(r, name, opt.MaxFileBytes)
+	src, f, err := openFormat(capRaw(r, opt.MaxFileBytes), name, opt.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
