@@ -188,7 +188,7 @@ func partitionBuiltUp(ctx context.Context, in partitionInput) (*areaPartition, e
 		var siteSnaps []geo.Snap
 		var snapped []int // site index of each snap
 		for _, s := range sites {
-			if sn, err := in.index.Snap(in.sites[s], siteSnapLimit); err == nil {
+			if sn, err := in.snapSite(in.sites[s]); err == nil {
 				siteSnaps = append(siteSnaps, sn)
 				snapped = append(snapped, s)
 			}
@@ -232,6 +232,28 @@ func partitionBuiltUp(ctx context.Context, in partitionInput) (*areaPartition, e
 		}
 	}
 	return part, nil
+}
+
+// snapSite snaps a community point for the partition. A point whose
+// nearest walkway is on a small piece off the main network (a courtyard
+// path, a private estate's walks: under a tenth of the main network's
+// nodes) would own only that piece, so it goes on the main network
+// instead, when that is within siteSnapLimit; the small piece's cells
+// then go to the nearest point, which is usually this one. A large piece
+// (a town across a river with no bridge in the extract) keeps its points.
+func (in *partitionInput) snapSite(p orb.Point) (geo.Snap, error) {
+	sn, err := in.index.Snap(p, siteSnapLimit)
+	if err != nil {
+		return sn, err
+	}
+	g := in.graph
+	if pc := g.EdgePiece(sn.Edge); pc == 0 || 10*g.PieceNodes(pc) >= g.PieceNodes(0) {
+		return sn, nil
+	}
+	if onMain, err := in.index.SnapWhere(p, siteSnapLimit, func(e int32) bool { return g.EdgePiece(e) == 0 }); err == nil {
+		return onMain, nil
+	}
+	return sn, nil
 }
 
 // siteOf returns the site whose area holds p, or -1.

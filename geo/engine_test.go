@@ -225,6 +225,39 @@ func TestSnapMatchesBruteForce(t *testing.T) {
 	}
 }
 
+// TestSnapWhereMatchesBruteForce: SnapWhere finds the nearest edge that
+// keep accepts (here: edges with an even id), and none past twice the
+// limit.
+func TestSnapWhereMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	g := randomGraph(t, rng, 300, 200)
+	ix := NewEdgeIndex(g)
+	keep := func(e int32) bool { return e%2 == 0 }
+	for i := 0; i < 500; i++ {
+		p := randomPoint(rng)
+		q := ix.plane.Project(p)
+		bestD2 := math.Inf(1)
+		for e := range g.EdgeU {
+			if keep(int32(e)) {
+				_, d2 := projectOnSegment(q, ix.xy[g.EdgeU[e]], ix.xy[g.EdgeV[e]])
+				bestD2 = math.Min(bestD2, d2)
+			}
+		}
+		s, err := ix.SnapWhere(p, 0, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, gotD2 := projectOnSegment(q, ix.xy[g.EdgeU[s.Edge]], ix.xy[g.EdgeV[s.Edge]])
+		if !keep(s.Edge) || math.Abs(gotD2-bestD2) > 1e-6 {
+			t.Fatalf("point %v: snapped to edge %d at %.3f m, nearest kept edge is %.3f m", p, s.Edge, math.Sqrt(gotD2), math.Sqrt(bestD2))
+		}
+		limit := 0.5 * math.Sqrt(bestD2)
+		if _, err := ix.SnapWhere(p, limit, keep); err == nil && limit > 1 {
+			t.Fatalf("point %v: a kept edge %.3f m away found within %.3f m", p, math.Sqrt(bestD2), limit)
+		}
+	}
+}
+
 func TestSnapTooFarIsReported(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	g := randomGraph(t, rng, 50, 10)

@@ -71,6 +71,12 @@ func (ix *EdgeIndex) Graph() *Graph { return ix.g }
 // Snap attaches p to its nearest edge. A point more than limit metres from
 // every edge gives a *TooFarError; limit ≤ 0 means no limit.
 func (ix *EdgeIndex) Snap(p orb.Point, limit float64) (Snap, error) {
+	return ix.SnapWhere(p, limit, nil)
+}
+
+// SnapWhere is Snap onto the nearest edge for which keep is true (every
+// edge when keep is nil), e.g. only the edges of one piece.
+func (ix *EdgeIndex) SnapWhere(p orb.Point, limit float64, keep func(e int32) bool) (Snap, error) {
 	q := ix.plane.Project(p)
 	best, bestT := int32(-1), 0.0
 	ix.tree.Nearby(
@@ -81,10 +87,14 @@ func (ix *EdgeIndex) Snap(p orb.Point, limit float64) (Snap, error) {
 			_, d2 := projectOnSegment(q, ix.xy[ix.g.EdgeU[e]], ix.xy[ix.g.EdgeV[e]])
 			return d2
 		},
-		func(_, _ [2]float64, e int32, _ float64) bool {
+		func(_, _ [2]float64, e int32, d2 float64) bool {
+			if keep != nil && !keep(e) {
+				// Look on, but not far past the limit (in the plane).
+				return limit <= 0 || d2 <= 4*limit*limit
+			}
 			t, _ := projectOnSegment(q, ix.xy[ix.g.EdgeU[e]], ix.xy[ix.g.EdgeV[e]])
 			best, bestT = e, t
-			return false // the first item is the nearest
+			return false // the first item kept is the nearest
 		})
 	if best < 0 {
 		return Snap{}, &TooFarError{Point: p, Distance: math.Inf(1), Limit: limit}
