@@ -34,6 +34,8 @@ type Evaluation struct {
 	touched  map[int32]bool // communities changed since the last Summary
 	sum      *Summary       // the last Summary, nil until the first; shared with clones
 	unplaced Indicators     // supply of facilities in no community
+
+	unplacedChanged bool // a facility in no community changed since the last Summary
 }
 
 func newEvaluation(m *Model, fs []Facility) *Evaluation {
@@ -71,6 +73,8 @@ func (e *Evaluation) Clone() *Evaluation {
 		touched:    map[int32]bool{},
 		sum:        e.sum,
 		unplaced:   e.unplaced,
+
+		unplacedChanged: e.unplacedChanged,
 	}
 	for k := range e.touched {
 		c.touched[k] = true
@@ -188,6 +192,8 @@ func (e *Evaluation) attach(i int) {
 	f, s := &e.Facilities[i], e.sites[i]
 	if e.comm[i] >= 0 {
 		e.touched[e.comm[i]] = true
+	} else {
+		e.unplacedChanged = true
 	}
 	if !e.supplies(f) {
 		return
@@ -213,6 +219,8 @@ func (e *Evaluation) detach(i int) {
 	f, s := &e.Facilities[i], e.sites[i]
 	if e.comm[i] >= 0 {
 		e.touched[e.comm[i]] = true
+	} else {
+		e.unplacedChanged = true
 	}
 	if !e.supplies(f) {
 		return

@@ -62,7 +62,7 @@ func (s *Summary) Changed(before *Summary, fn func(i int)) {
 // first call builds every region the same way, so an incremental summary
 // is the same, bit for bit, as one built from scratch.
 func (e *Evaluation) Summary() *Summary {
-	if e.sum != nil && len(e.touched) == 0 {
+	if e.sum != nil && len(e.touched) == 0 && !e.unplacedChanged {
 		return e.sum
 	}
 	m := e.m
@@ -88,7 +88,7 @@ func (e *Evaluation) Summary() *Summary {
 	}
 	s := e.nextSummary(dirty)
 	e.fill(s, dirty)
-	e.unplaced = e.unplacedTally()
+	e.unplaced, e.unplacedChanged = e.unplacedTally(), false
 	p := m.Profile
 	// The city sums the top regions in descending order, as a parent sums
 	// its children.

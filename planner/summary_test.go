@@ -6,6 +6,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/carecircle/carecircle/geo"
 )
 
 // TestSummaryPagesAgainstRebuild applies random edits and checks, after
@@ -93,5 +97,44 @@ func TestSummaryPagesAgainstRebuild(t *testing.T) {
 				t.Fatalf("summary %d: region %d changed after later edits", k, i)
 			}
 		}
+	}
+}
+
+// TestSummaryCountsFacilitiesInNoCommunity adds and removes an idle
+// facility outside every community and beyond a walk of every home: it
+// changes no demand point, only the city's counts, which the summary must
+// still show.
+func TestSummaryCountsFacilitiesInNoCommunity(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	c := randomCity(t, rng)
+	// Homes only in the far corner, out of reach of the town's south-west.
+	var far []DemandPoint
+	sw := c.Network.Points[0]
+	for _, d := range c.Demand {
+		if geo.Haversine(d.Location, sw) > 1400 {
+			far = append(far, d)
+		}
+	}
+	c.Demand = far
+	m, err := NewModel(context.Background(), c, testProfile(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := m.Baseline().Clone()
+	idle := e.Summary().City.Idle
+	p := c.Network.Points[0]
+	f := Facility{ID: "outside", Name: "f", Type: CommunityStation, Status: Idle, Location: orb.Point{p[0] - 0.0005, p[1] - 0.0005}, FloorArea: 300}
+	if err := e.Add(f); err != nil {
+		t.Fatal(err)
+	}
+	if e.Community(e.Index("outside")) >= 0 {
+		t.Fatal("the facility fell in a community: the test checks nothing")
+	}
+	if got := e.Summary().City.Idle; got != idle+1 {
+		t.Fatalf("city idle facilities %v after adding one outside every community, want %v", got, idle+1)
+	}
+	e.Remove(e.Index("outside"))
+	if got := e.Summary().City.Idle; got != idle {
+		t.Fatalf("city idle facilities %v after removing it, want %v", got, idle)
 	}
 }
