@@ -137,13 +137,14 @@ func (g *gzipResponseWriter) Write(p []byte) (int, error) {
 		}
 	}
 	if !g.decided {
-		g.buf = append(g.buf, p...)
-		if len(g.buf) >= minGzip {
-			if err := g.decide(true); err != nil {
-				return 0, err
-			}
+		if len(g.buf)+len(p) < minGzip {
+			g.buf = append(g.buf, p...)
+			return len(p), nil
 		}
-		return len(p), nil
+		// Enough to gzip: send what was held back, then p itself, uncopied.
+		if err := g.decide(true); err != nil {
+			return 0, err
+		}
 	}
 	if g.zw != nil {
 		return g.zw.Write(p)
