@@ -67,6 +67,8 @@ type Basemap struct {
 	// Water are lakes and riverbanks; Waterways are river and canal lines.
 	Water     []orb.Polygon
 	Waterways []orb.LineString
+	// Roads are the named streets and roads, for the map's labels.
+	Roads []osm.Road
 }
 
 // LoadStats counts what LoadBundle read.
@@ -117,7 +119,7 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 	profile := loadBundleProfile(dir, cfg, &probs)
 
 	osmPath := cfg.path(dir, cfg.OSM)
-	ex, err := osm.Load(ctx, osmPath, osm.Options{Buildings: true, Water: true})
+	ex, err := osm.Load(ctx, osmPath, osm.Options{Buildings: true, Water: true, Names: true})
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, ctxErr
 	}
@@ -182,7 +184,7 @@ func LoadBundle(ctx context.Context, dir string, log *slog.Logger) (*Bundle, err
 		Config:        *cfg,
 		City:          city,
 		Profile:       profile,
-		Basemap:       Basemap{Buildings: ex.Buildings, Water: ex.Water, Waterways: ex.Waterways},
+		Basemap:       Basemap{Buildings: ex.Buildings, Water: ex.Water, Waterways: ex.Waterways, Roads: ex.Roads},
 		Index:         index,
 		FacilitySnaps: facs.elderSnaps,
 		HealthSnaps:   facs.healthSnaps,
