@@ -94,7 +94,9 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, addr, db, tok
 	if err != nil {
 		return err
 	}
+	slog.Info("web server ready; service areas are computed in the background")
 	srv.WarmUp(ctx)
+	slog.Info("listening", "addr", addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
