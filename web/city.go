@@ -26,7 +26,7 @@ func (s *Server) getCity(w http.ResponseWriter, _ *http.Request) error {
 		Name   string        `json:"name"`
 		Level  planner.Level `json:"level"`
 		Parent string        `json:"parent,omitempty"`
-		BBox   *[4]float64   `json:"bbox,omitempty"` // for flying the map to it
+		BBox   *[4]float64   `json:"bbox,omitempty"`  // for flying the map to it
 		Label  *[2]float64   `json:"label,omitempty"` // where the map writes its name
 	}
 	regions := make([]region, len(c.Regions))
