@@ -1,7 +1,11 @@
 package data
 
 import (
+	"bytes"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/carecircle/carecircle/planner"
 )
@@ -58,5 +62,86 @@ func TestGapValueUnits(t *testing.T) {
 		if got := gapShortfallKind(unit); got != want {
 			t.Errorf("shortfall in %s: kind %v, want %v", unit, got, want)
 		}
+	}
+}
+
+// Numbers in CSV have no float noise, and coordinates keep 7 decimals.
+func TestCSVNumbersClean(t *testing.T) {
+	cases := []struct {
+		v    float64
+		want string
+	}{
+		{120917.00000000003, "120917"},
+		{0.1 + 0.2, "0.3"},
+		{106.52360912345, "106.5236091"},
+		{-0.00000000001, "0"},
+		{3, "3"},
+		{0.9733650649690806, "0.9733651"},
+	}
+	for _, c := range cases {
+		if got := num(c.v); got != c.want {
+			t.Errorf("num(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
+
+// CSV reports end lines with CRLF, as Excel writes them, and write region
+// codes as the plain digits they are; GeoJSON coordinates have at most 7
+// decimals; the XLSX prints on A4 landscape with its header row repeated,
+// and carries the report's date as its creation date.
+func TestReportFileConventions(t *testing.T) {
+	b, _, a := assessDistrict(t)
+	var buf bytes.Buffer
+	if err := WriteReport(&buf, "csv", a, ReportOptions{Table: "regions", Regions: b.City.Regions}); err != nil {
+		t.Fatal(err)
+	}
+	body := buf.String()
+	if n, crlf := strings.Count(body, "\n"), strings.Count(body, "\r\n"); n == 0 || n != crlf {
+		t.Errorf("CSV: %d line ends, %d of them CRLF", n, crlf)
+	}
+	var code string
+	for _, r := range a.Regions {
+		if r.Level == planner.LevelCommunity {
+			code = r.Code
+			break
+		}
+	}
+	if !strings.Contains(body, "\r\n"+code+",") {
+		t.Errorf("CSV: community code %s not written as its digits at a row's start", code)
+	}
+
+	buf.Reset()
+	if err := WriteReport(&buf, "geojson", a, ReportOptions{Regions: b.City.Regions}); err != nil {
+		t.Fatal(err)
+	}
+	if m := regexp.MustCompile(`\d+\.\d{8,}`).FindString(buf.String()); m != "" {
+		t.Errorf("GeoJSON has a number with more than 7 decimals: %s", m)
+	}
+
+	f := writeXLSX(t, a, ReportOptions{Regions: b.City.Regions, Date: reportDate})
+	for _, sheet := range f.GetSheetList() {
+		pl, err := f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.Size == nil || *pl.Size != a4 || pl.Orientation == nil || *pl.Orientation != "landscape" {
+			t.Errorf("sheet %s: page size %v orientation %v, want A4 landscape", sheet, pl.Size, pl.Orientation)
+		}
+	}
+	titles := 0
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && strings.HasSuffix(dn.RefersTo, "!$1:$1") {
+			titles++
+		}
+	}
+	if want := len(f.GetSheetList()) - 1; titles != want {
+		t.Errorf("%d sheets repeat their header row when printed, want %d (all but 汇总)", titles, want)
+	}
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := reportDate.UTC().Format(time.RFC3339); props.Created != want {
+		t.Errorf("created %q, want the report's date %q", props.Created, want)
 	}
 }

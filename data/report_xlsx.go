@@ -190,6 +190,9 @@ func (x *xlsxWriter) writeTable(sheet string, t *xtable, freezeCols int) error {
 	if err != nil {
 		return fmt.Errorf("xlsx report: sheet %s: %w", sheet, err)
 	}
+	if err := x.printSetup(sheet, 1); err != nil {
+		return err
+	}
 	heads := make([]any, len(t.cols))
 	hs, err := x.headerStyle()
 	if err != nil {
@@ -277,6 +280,9 @@ func writeReportXLSX(w io.Writer, a *planner.Assessment, opt *ReportOptions) err
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return fmt.Errorf("xlsx report: %w", err)
 	}
+	if err := x.printSetup(summary, 0); err != nil {
+		return err
+	}
 	if err := x.writeSummary(summary, a, opt, rx); err != nil {
 		return err
 	}
@@ -302,7 +308,7 @@ func writeReportXLSX(w io.Writer, a *planner.Assessment, opt *ReportOptions) err
 	// and costs seconds for a city.)
 	title := x.t(ReportTitle)
 	if err := f.SetDocProps(&excelize.DocProperties{Title: title + " " + a.City.Name, Creator: "CareCircle", Language: map[string]string{"zh": "zh-CN", "en": "en"}[opt.Lang],
-		Description: fmt.Sprintf("%s, %s", a.Profile.Name, opt.Date.Format("2006-01-02"))}); err != nil {
+		Description: fmt.Sprintf("%s, %s", a.Profile.Name, opt.Date.Format("2006-01-02")), Created: createdStamp(opt.Date), Modified: createdStamp(opt.Date)}); err != nil {
 		return fmt.Errorf("xlsx report: %w", err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
