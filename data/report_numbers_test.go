@@ -145,3 +145,20 @@ func TestReportFileConventions(t *testing.T) {
 		t.Errorf("created %q, want the report's date %q", props.Created, want)
 	}
 }
+
+// Every unit a standards figure has is said in Chinese in a Chinese report.
+func TestFigureUnitsInChinese(t *testing.T) {
+	p, err := BuiltinProfile("cn-default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range p.Figures() {
+		got := FigureValueText(f.Value, f.Unit, "zh")
+		if regexp.MustCompile(`[A-Za-z]`).MatchString(got) {
+			t.Errorf("%s: %q has English in the Chinese report", f.Key, got)
+		}
+	}
+	if got := FigureValueText(0.55, "share", "zh"); got != "55%" {
+		t.Errorf("share 0.55 reads %q, want 55%%", got)
+	}
+}

@@ -622,7 +622,7 @@ func (x *xlsxWriter) writeSummary(sheet string, a *planner.Assessment, opt *Repo
 			v   any
 			st  int
 		}{
-			{"A", x.t(fg.Label), textStyle}, {"B", fg.Value, generalNum}, {"C", fg.Unit, textStyle},
+			{"A", x.t(fg.Label), textStyle}, {"B", fg.Value, generalNum}, {"C", FigureUnitLabel(fg.Unit, x.lang), textStyle},
 			{"D", ConfidenceLabel(fg.Confidence, x.lang), textStyle}, {"E", fg.Key, textStyle},
 			{"F", fg.Clause, textStyle}, {"G", fg.Source, textStyle},
 		} {

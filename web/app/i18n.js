@@ -272,6 +272,7 @@ export const DICT = {
     'error.webgl': '此浏览器不支持 WebGL，地图无法显示。其余功能仍可使用。',
 
     'attribution': '© OpenStreetMap contributors',
+    'suggest.siteN': '建议站点{n}（{community}）',
     'compare.summaryLost': '覆盖率上升的社区 {rose} 个，下降的 {fell} 个；净减少覆盖老人 {n} 人。',
     'compare.none': '还没有可对比的方案：请先新建一个方案。',
     'compare.with': '对比对象（方案A）：',
@@ -558,6 +559,7 @@ export const DICT = {
     'error.webgl': 'This browser has no WebGL, so the map cannot be shown. Everything else still works.',
 
     'attribution': '© OpenStreetMap contributors',
+    'suggest.siteN': 'Suggested site {n} ({community})',
     'compare.summaryLost': '{rose} communities gain coverage, {fell} lose it; {n} fewer elders covered.',
     'compare.none': 'There is no other scenario to compare with yet: create one first.',
     'compare.with': 'Compare with (A):',

@@ -360,7 +360,10 @@ async function main() {
     suggestCov = [covBefore, covAfter];
     suggestedFirst = first.id;
     const accepted = await page.evaluate(() => window.cc.lastDelta);
-    const facId = (await page.textContent('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]') || '').trim();
+    const facId = (await page.getAttribute('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]', 'data-fac') || '').trim();
+    const facText = await page.textContent('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]');
+    const listText = await page.textContent('[data-testid="suggest-list"]');
+    check(!/node-\d/.test(facText + listText), `the siting panel shows network node ids: ${JSON.stringify(facText)}`);
     check(facId && accepted.facilities.some((f) => f.id === facId), `the accepted row names facility ${JSON.stringify(facId)}, the answer added ${JSON.stringify(accepted.facilities.map((f) => f.id))}`);
     const gained = accepted.delta?.elders_covered_15min?.change;
     log(`accepted ${first.id} as ${facId}: coverage ${covBefore} → ${covAfter}; elders covered +${gained}, suggested +${first.gain_elders}`);
