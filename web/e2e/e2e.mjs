@@ -456,7 +456,7 @@ async function main() {
       { name: '错误清单.csv', mimeType: 'text/csv', buffer: Buffer.from('编号,名称,经度,纬度\nX,北京某楼,116.4,39.9\n') });
     await page.waitForSelector('[data-testid="suggest-error"]', { timeout: 15000 });
     const badText = await page.textContent('[data-testid="suggest-error"]');
-    check(/错误清单\.csv: row 2/.test(badText) && /经度/.test(badText), `the bad file's error does not name its row and field: ${JSON.stringify(badText)}`);
+    check(/错误清单\.csv: 第2行/.test(badText) && /经度/.test(badText) && /无法读取/.test(badText), `the bad file's error does not say in Chinese which row and field: ${JSON.stringify(badText)}`);
     const expected = consoleErrors.splice(errorsBefore).filter((e) => !/status of 422/.test(e));
     consoleErrors.push(...expected);
     check(await page.isVisible('[data-testid="suggest-candidates-pick"]'), 'after a bad file the panel offers no way to choose another');
