@@ -93,7 +93,7 @@ func WriteBundle(dir string, b *Bundle) error {
 			}
 			return zw.Close()
 		}},
-		{RegionsFile, func(w io.Writer) error { return writeRegions(w, c.Regions) }},
+		{RegionsFile, func(w io.Writer) error { return writeRegions(w, c.Regions, nil) }},
 		{FacilitiesFile, func(w io.Writer) error { return writeFacilities(w, c.Facilities) }},
 	}
 	if cfg.Health != "" {
@@ -191,8 +191,10 @@ func walkOverride(fig, base planner.Figure) (*float64, bool) {
 }
 
 // writeRegions writes regions as GeoJSON, one feature per line so the file
-// diffs well, with a "generator" member saying it was generated.
-func writeRegions(w io.Writer, regions []planner.Region) error {
+// diffs well, with a "generator" member saying it was generated. given,
+// when not nil, says per region which of residents, households, elders_60
+// and elders_80 to write; nil writes them all.
+func writeRegions(w io.Writer, regions []planner.Region, given [][4]bool) error {
 	bw := bufio.NewWriter(w)
 	gen, _ := json.Marshal(generatedBy)
 	fmt.Fprintf(bw, "{\"type\":\"FeatureCollection\",\"generator\":%s,\"features\":[\n", gen)
@@ -204,15 +206,22 @@ func writeRegions(w io.Writer, regions []planner.Region) error {
 		if r.Parent != "" {
 			f.Properties["parent"] = r.Parent
 		}
-		f.Properties["residents"] = r.Residents
-		f.Properties["households"] = r.Households
-		f.Properties["elders_60"] = r.Elders60
-		f.Properties["elders_80"] = r.Elders80
+		for k, c := range []struct {
+			key string
+			v   float64
+		}{{"residents", r.Residents}, {"households", r.Households}, {"elders_60", r.Elders60}, {"elders_80", r.Elders80}} {
+			if given == nil || given[i][k] {
+				f.Properties[c.key] = c.v
+			}
+		}
 		if r.AreaType != "" {
 			f.Properties["area_type"] = string(r.AreaType)
 		}
 		if r.Age != "" {
 			f.Properties["residential_age"] = string(r.Age)
+		}
+		if r.BoundarySource != "" {
+			f.Properties["boundary_source"] = r.BoundarySource
 		}
 		line, err := json.Marshal(f)
 		if err != nil {

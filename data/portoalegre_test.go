@@ -255,7 +255,7 @@ type poaCell struct {
 
 // poaReadGrid reads the hexgrid CSV with encoding/csv rather than the
 // product's loaders, so the expected side does not inherit their mistakes.
-func poaReadGrid(t *testing.T, path string) []poaCell {
+func poaReadGrid(t testing.TB, path string) []poaCell {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

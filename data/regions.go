@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -25,6 +26,7 @@ var regionColumns = []column{
 	{key: "elders_80", aliases: []string{"80岁以上", "80岁及以上", "80岁及以上人口", "80岁以上人口"}},
 	{key: "area_type", aliases: []string{"城乡类型", "城乡"}},
 	{key: "residential_age", aliases: []string{"小区类型", "新老小区"}},
+	{key: "boundary_source", aliases: []string{"边界来源"}},
 }
 
 // levelNames maps the ways a level is written to levels.
@@ -103,6 +105,14 @@ type regionInput struct {
 // communities lie within its area. haveGrid says a population file may
 // supply the numbers of communities that give none.
 func readRegions(path, name string, sys crs.System, na *networkArea, haveGrid bool) (*regionSet, []Problem) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".xlsx", ".xls", ".txt":
+		// A bureau's community list is a table; the bundle wants the
+		// regions with their boundaries, which import makes from it.
+		return nil, []Problem{{File: name, Message: fmt.Sprintf(
+			"a table, not a GeoJSON FeatureCollection; communities are read from a table with %s by `carecircle import --communities %s`, or a GeoJSON FeatureCollection here",
+			describeColumns(communityTableColumns), name)}}
+	}
 	t, probs := readGeoJSON(path, name)
 	if t == nil {
 		return nil, probs
@@ -299,6 +309,14 @@ func parseRegion(rw *row, rec *record, sys crs.System, na *networkArea, haveGrid
 	}
 	checkCohorts(rw, r.Population, in.given)
 
+	switch s := strings.ToLower(rw.text("boundary_source")); s {
+	case "", "given", "derived", "osm":
+		if s != "given" {
+			r.BoundarySource = s
+		}
+	default:
+		rw.fail("boundary_source", "%q: want given, osm or derived", s)
+	}
 	r.Boundary = regionGeometry(rw, rec.geom, r.Level, sys, na)
 	return in, len(rw.errs) == n
 }

@@ -671,7 +671,8 @@ func (x *xlsxWriter) regionTable(a *planner.Assessment, l planner.Level, rx *reg
 	t.cols = append(t.cols, xcol{head: planner.Text{ZH: "区县", EN: "District"}, kind: kindText, max: 24})
 	if l == planner.LevelCommunity {
 		t.cols = append(t.cols, xcol{head: planner.Text{ZH: "城乡", EN: "Urban/rural"}, kind: kindText},
-			xcol{head: planner.Text{ZH: "新建/老旧", EN: "New/old"}, kind: kindText})
+			xcol{head: planner.Text{ZH: "新建/老旧", EN: "New/old"}, kind: kindText},
+			xcol{head: planner.Text{ZH: "边界", EN: "Boundary"}, kind: kindText})
 	}
 	keys := reportRegionColumns[l]
 	for _, k := range keys {
@@ -695,7 +696,8 @@ func (x *xlsxWriter) regionTable(a *planner.Assessment, l planner.Level, rx *reg
 		}
 		row = append(row, xcell{v: rx.ancestor(r.Parent, planner.LevelDistrict)})
 		if l == planner.LevelCommunity {
-			row = append(row, xcell{v: AreaTypeLabel(r.AreaType, x.lang)}, xcell{v: AgeLabel(rx.region[r.Code].Age, x.lang)})
+			row = append(row, xcell{v: AreaTypeLabel(r.AreaType, x.lang)}, xcell{v: AgeLabel(rx.region[r.Code].Age, x.lang)},
+				xcell{v: BoundaryLabel(rx.region[r.Code].BoundarySource, x.lang)})
 		}
 		for _, k := range keys {
 			row = append(row, xcell{v: indicatorValue(&r.Indicators, k), bad: IndicatorFails(k, l, &r.Indicators, &a.Profile)})

@@ -293,6 +293,20 @@ type binding struct {
 	t    *table
 	idx  map[string]int    // canonical key → header index
 	name map[string]string // canonical key → field name for errors
+	// alts are further GeoJSON properties naming a key, read where the
+	// first is empty (no feature gives two of them).
+	alts map[string][]int
+}
+
+// bothGiven returns the first feature with cells in both columns i and
+// j, or 0.
+func bothGiven(t *table, i, j int) int {
+	for _, r := range t.rows {
+		if i < len(r.cells) && j < len(r.cells) && strings.TrimSpace(r.cells[i]) != "" && strings.TrimSpace(r.cells[j]) != "" {
+			return r.feature
+		}
+	}
+	return 0
 }
 
 // bind matches t's headers to cols. Unknown headers are ignored, so a
@@ -322,6 +336,22 @@ func bind(t *table, cols []column, alternatives ...alternative) (*binding, []Pro
 			continue
 		}
 		if j, dup := b.idx[key]; dup {
+			// GeoJSON features written by different tools may name one
+			// property differently ("code" in some, "代码" in others);
+			// that is fine while no feature gives both.
+			if t.geojson {
+				if f := bothGiven(t, j, i); f == 0 {
+					if b.alts == nil {
+						b.alts = map[string][]int{}
+					}
+					b.alts[key] = append(b.alts[key], i)
+					continue
+				} else {
+					probs = append(probs, Problem{File: t.file, Feature: f, Field: key,
+						Message: fmt.Sprintf("gives both %q and %q, which are both %s; keep one", t.headers[j], h, key)})
+					continue
+				}
+			}
 			p := headerRow
 			p.Field = key
 			p.Message = fmt.Sprintf("columns %q and %q both give %s; keep one", t.headers[j], h, key)
@@ -414,10 +444,22 @@ func (b *binding) row(r *record) *row { return &row{b: b, r: r} }
 // is absent.
 func (rw *row) text(key string) string {
 	i, ok := rw.b.idx[key]
-	if !ok || i >= len(rw.r.cells) {
+	if !ok {
 		return ""
 	}
-	return strings.TrimSpace(rw.r.cells[i])
+	if i < len(rw.r.cells) {
+		if v := strings.TrimSpace(rw.r.cells[i]); v != "" {
+			return v
+		}
+	}
+	for _, j := range rw.b.alts[key] {
+		if j < len(rw.r.cells) {
+			if v := strings.TrimSpace(rw.r.cells[j]); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // field is how errors name column key.

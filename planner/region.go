@@ -91,4 +91,9 @@ type Region struct {
 	AreaType AreaType
 	Age      ResidentialAge
 	Population
+	// BoundarySource says where Boundary came from when it was not given
+	// with the region: "derived" (cut from the built-up area by walking
+	// distance from the community's point) or "osm" (an administrative
+	// boundary of the OSM extract); "" or "given" when it was given.
+	BoundarySource string
 }

@@ -42,7 +42,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(newNetworkCmd(), newStandardsCmd(), newReportCmd(), newGenCmd(), newServeCmd(), newOptimizeCmd())
+	root.AddCommand(newNetworkCmd(), newStandardsCmd(), newReportCmd(), newGenCmd(), newServeCmd(), newOptimizeCmd(), newImportCmd())
 	root.SetFlagErrorFunc(friendlyFlagError) // inherited by every subcommand
 	return root
 }

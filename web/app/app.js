@@ -760,6 +760,7 @@ function bindMapEvents() {
     } else {
       const v = state.summary?.regions?.[p.code]?.[state.indicator];
       html = `<b>${esc(p.name || p.code)}</b>${esc(t('ind.' + state.indicator))}: ${esc(fmtInd(state.indicator, v))}`;
+      if (p.boundary_source === 'derived') html += `<br><i>${esc(t('popup.derived'))}</i>`;
       map.getCanvas().style.cursor = 'pointer';
     }
     const comm = feats.find((x) => x.layer.id === 'comm-fill');

@@ -298,6 +298,7 @@ export const DICT = {
     'layers.labels': '地名（街道、社区、设施）',
     'popup.uncovered': '未覆盖老人 {n} 人',
     'popup.minutes': '步行至最近服务 {min} 分钟',
+    'popup.derived': '边界为推算：由社区位置和步行路网划分',
   },
   en: {
     'app.title': 'CareCircle · 15-minute elder care',
@@ -595,6 +596,7 @@ export const DICT = {
     'layers.labels': 'Names (streets, communities, facilities)',
     'popup.uncovered': '{n} elders not covered',
     'popup.minutes': '{min} min walk to the nearest service',
+    'popup.derived': 'boundary derived from the community point and the walking network',
   },
 };
 

@@ -504,6 +504,14 @@ func (r *renderer) regionTable(l planner.Level) *table {
 	for _, k := range keys {
 		t.Heads = append(t.Heads, head{Label: data.IndicatorLabel(k, r.lang), Unit: data.IndicatorUnit(k, r.lang), Num: true})
 	}
+	// Where communities' boundaries were derived by import, say so.
+	showBoundary := false
+	for _, rr := range rows {
+		showBoundary = showBoundary || r.geom[rr.Code].BoundarySource != ""
+	}
+	if showBoundary {
+		t.Heads = append(t.Heads, head{Label: r.tr("边界", "Boundary")})
+	}
 	if len(rows) > maxCommunityRows {
 		sort.SliceStable(rows, func(i, j int) bool {
 			return rows[i].Indicators.EldersUncovered+rows[i].Indicators.FloorGap > rows[j].Indicators.EldersUncovered+rows[j].Indicators.FloorGap
@@ -519,6 +527,9 @@ func (r *renderer) regionTable(l planner.Level) *table {
 		for _, k := range keys {
 			v := data.IndicatorValue(&rr.Indicators, k)
 			row = append(row, cell{Text: fmtIndicator(k, v), Num: true, Bad: data.IndicatorFails(k, l, &rr.Indicators, &r.a.Profile)})
+		}
+		if showBoundary {
+			row = append(row, cell{Text: data.BoundaryLabel(r.geom[rr.Code].BoundarySource, r.lang)})
 		}
 		t.Rows = append(t.Rows, row)
 	}

@@ -95,6 +95,9 @@ func (s *Server) communities(f *frame, sum *planner.Summary) mvt.Layers {
 			if r.AreaType != "" {
 				props["area_type"] = string(r.AreaType)
 			}
+			if r.BoundarySource != "" {
+				props["boundary_source"] = r.BoundarySource
+			}
 			if withFigures {
 				addIndicators(props, &sum.Regions[i])
 			}

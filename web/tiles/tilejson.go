@@ -20,7 +20,8 @@ type vectorLayer struct {
 
 var regionFields = map[string]string{
 	"code": "String: 12-digit statistical division code", "name": "String", "level": "String: district, street or community",
-	"area_type": "String: urban or rural",
+	"area_type":       "String: urban or rural",
+	"boundary_source": "String: derived (cut from the built-up area by walking distance from the community's point) or osm; absent when given",
 }
 
 // indicatorFields are the indicators on the finest region level drawn.
