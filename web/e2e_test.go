@@ -116,7 +116,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err := os.MkdirAll(artefacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	runCtx, cancel := context.WithTimeout(ctx, 6*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, node, "e2e.mjs", ts.URL+"/", artefacts, cityURL+"/")
 	cmd.Dir = "e2e"

@@ -589,7 +589,7 @@ async function main() {
 const guard = setTimeout(() => {
   console.error(`e2e: FAIL: timed out during "${step}"`);
   process.exit(1);
-}, 180000);
+}, 330000);
 
 main().then(() => {
   clearTimeout(guard);
