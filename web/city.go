@@ -2,8 +2,8 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
+	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/planner"
 )
 
@@ -52,10 +52,7 @@ func (s *Server) getCity(w http.ResponseWriter, _ *http.Request) error {
 	// A demo city's name carries "(synthetic district, seed 1)" for logs
 	// and files; a planner sees its name, and "synthetic" says the rest.
 	synthetic := s.bundle.Config.OSM == ""
-	name := c.Name
-	if before, _, ok := strings.Cut(name, " (synthetic "); ok && synthetic {
-		name = before
-	}
+	name := data.DisplayName(c.Name)
 	attribution := "© OpenStreetMap contributors"
 	if synthetic {
 		attribution = ""

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,5 +27,21 @@ func TestHTMLReportCitesDocuments(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`(?i)seed 0|para[p]hrase|standards[.]md|m²/resident`).FindString(text); m != "" {
 		t.Errorf("the report says %q", m)
+	}
+}
+
+// No internal text of the demo ("(synthetic district, seed 1)", "demo
+// district seed 1") reaches the report; it says the data are synthetic.
+func TestReportSaysNoInternalText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(context.Background(), &buf, "html", baselineInput(t)); err != nil {
+		t.Fatal(err)
+	}
+	text := htmlText(buf.String())
+	if m := regexp.MustCompile(`(?i)synthetic [a-z]+, seed|seed \d|demo district`).FindString(text); m != "" {
+		t.Errorf("the report says %q", m)
+	}
+	if !strings.Contains(text, "合成示范数据") {
+		t.Error("the report of the demo does not say its data are synthetic")
 	}
 }
