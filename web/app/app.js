@@ -203,8 +203,7 @@ async function boot() {
   indexRegions(state.city.regions);
   const top = state.children.get('') || [];
   if (top.length === 1) state.drill = top[0]; // a city of one district opens on it
-  $('city-name').textContent = state.city.name + (state.city.profile ? ' · ' + label(state.city.profile.title, state.city.profile.name) : '');
-  $('city-name').title = $('city-name').textContent;
+  renderCityName();
   fillTypeSelect();
 
   const wanted = new URLSearchParams(location.hash.slice(1)).get('s') || (() => { try { return localStorage.getItem(SCENARIO_KEY); } catch { return null; } })() || BASELINE;
@@ -233,11 +232,32 @@ async function boot() {
   document.body.dataset.ready = '1';
 }
 
+// renderCityName shows the city and its standards profile in the header.
+function renderCityName() {
+  const c = state.city;
+  if (!c) return;
+  $('city-name').textContent = c.name + (c.profile ? ' · ' + label(c.profile.title, c.profile.name) : '');
+  $('city-name').title = $('city-name').textContent;
+}
+
+// setAttribution credits the map's data in the interface's language: a
+// synthetic city says so; OSM data are credited to OpenStreetMap.
+function setAttribution() {
+  const map = state.map;
+  if (!map) return;
+  if (state.attribution) map.removeControl(state.attribution);
+  const c = state.city;
+  state.attribution = new maplibregl.AttributionControl({ compact: false, customAttribution: esc(c.synthetic ? t('attribution.synthetic') : c.attribution || t('attribution')) });
+  map.addControl(state.attribution, 'bottom-right');
+}
+
 function bindStatic() {
   $('btn-lang').onclick = () => {
     setLang(getLang() === 'zh' ? 'en' : 'zh');
     applyStatic();
     if (state.scenario) rememberScenario(); // report links carry the language
+    renderCityName();
+    setAttribution();
     renderAll();
   };
   $('scenario-select').onchange = (e) => switchScenario(e.target.value);
@@ -670,7 +690,7 @@ async function initMap() {
   state.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: esc(city.synthetic ? t('attribution.synthetic') : city.attribution || t('attribution')) }), 'bottom-right');
+  setAttribution();
   let lastErr = 0;
   map.on('error', (e) => {
     const msg = e?.error?.message || String(e?.error || e);

@@ -556,6 +556,10 @@ async function main() {
     await page.click('#btn-lang');
     const title = await page.textContent('.brand');
     check(/15-minute/.test(title || ''), `the English switch did not change the title (${title})`);
+    const enAttrib = await page.textContent('.maplibregl-ctrl-attrib');
+    check(/Synthetic/.test(enAttrib || '') && !/合成/.test(enAttrib || ''), `the English map's attribution is ${JSON.stringify(enAttrib)}`);
+    const enHeader = await page.textContent('#city-name');
+    check(!/标准/.test(enHeader || ''), `the English header still names the profile in Chinese: ${JSON.stringify(enHeader)}`);
     await shot(page, '6-english.png');
     await page.click('#btn-lang');
 
