@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -160,5 +161,26 @@ func TestFigureUnitsInChinese(t *testing.T) {
 	}
 	if got := FigureValueText(0.55, "share", "zh"); got != "55%" {
 		t.Errorf("share 0.55 reads %q, want 55%%", got)
+	}
+}
+
+// A change in the 汇总 sheet is the difference of the figures as shown.
+func TestShownChange(t *testing.T) {
+	cases := []struct {
+		kind          NumberKind
+		before, after float64
+		want          float64
+	}{
+		{KindShare, 0.9733650649690806, 0.9795421682399524, 0.007}, // 97.3% → 98.0%: +0.7%, not +0.6%
+		{KindShare, 0.99951, 1, 0},                                 // 100.0% → 100.0%
+		{KindPeople, 3534.4, 2988.6, -545},                         // 3,534 → 2,989
+		{KindRate, 28.44, 28.46, 0.1},                              // 28.4 → 28.5
+		{KindFine, 0.355, 0.364, 0.0},                              // 0.36 → 0.36
+		{KindArea, 16076.2, 15676.4, -400},
+	}
+	for _, c := range cases {
+		if got := shownChange(c.kind, c.before, c.after); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("kind %v %v → %v: change %v, want %v", c.kind, c.before, c.after, got, c.want)
+		}
 	}
 }

@@ -588,7 +588,7 @@ func (x *xlsxWriter) writeSummary(sheet string, a *planner.Assessment, opt *Repo
 			if err := set("E"+r, b, plain); err != nil {
 				return err
 			}
-			if err := set("F"+r, v-b, plain); err != nil {
+			if err := set("F"+r, shownChange(kind, b, v), plain); err != nil {
 				return err
 			}
 		}
