@@ -1215,6 +1215,13 @@ function refreshAssessment() {
   }, 250);
 }
 
+// clauseAfter drops a clause's leading document number when the source
+// just cited it: "…（渝民函〔2020〕245号…） 一：“…”", not the number twice.
+function clauseAfter(source, clause) {
+  const key = clause.split(' ')[0];
+  return key && key.length < clause.length && (source || '').includes(key) ? clause.slice(key.length + 1) : clause;
+}
+
 function pctBar(v) {
   if (typeof v !== 'number') return '';
   const c = v >= 0.95 ? '#37b24d' : v >= 0.8 ? '#fab005' : '#f03e3e';
@@ -1255,7 +1262,7 @@ function renderRegions(pane) {
       const msg = label(g.message, g.indicator);
       const reg = state.regions.get(g.region);
       const title = [g.figure, g.clause, g.source].filter(Boolean).join('\n');
-      const basis = g.clause || g.source ? `<div class="basis" data-testid="gap-basis">${esc(t('gap.basis'))}${esc(g.source || '')}${g.clause ? ' ' + esc(g.clause) : ''}</div>` : '';
+      const basis = g.clause || g.source ? `<div class="basis" data-testid="gap-basis">${esc(t('gap.basis'))}${esc(g.source || '')}${g.clause ? ' ' + esc(clauseAfter(g.source, g.clause)) : ''}</div>` : '';
       return `<li data-i="${i}" title="${esc(title)}">${esc(msg)}<div class="meta">${esc(reg ? reg.name : g.region_name || g.region)} · ${esc(t('region.elders', { n: fmtInt(g.elders_affected) }))}</div>${basis}</li>`;
     }).join('')}</ul>`;
     if (gaps.length > shown.length) html += `<p class="muted">${esc(t('region.moreGaps', { n: gaps.length - shown.length }))}</p>`;

@@ -131,6 +131,10 @@ async function main() {
     check(!/synthetic|seed/i.test(header || ''), `the header shows internal text: ${JSON.stringify(header)}`);
     const kpiText = await page.textContent('[data-testid="kpi-coverage_15min"]');
     check(/%/.test(kpiText || ''), `the coverage KPI shows no percentage (got ${JSON.stringify(kpiText)})`);
+    // Each gap shows its legal basis, a document in 《》, not only on hover.
+    await page.waitForSelector('[data-testid="gap-basis"]', { timeout: 30000 });
+    const basis = await page.$$eval('[data-testid="gap-basis"]', (els) => els.map((e) => e.textContent));
+    check(basis.length > 0 && basis.every((b) => /《.+》/.test(b)), `the gap list does not show each gap's document: ${JSON.stringify(basis.slice(0, 3))}`);
     await shot(page, '1-before.png');
 
     step = 'choose where elders are not covered';
