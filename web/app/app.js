@@ -615,7 +615,7 @@ function renderChart() {
   series.push({
     name: t('chart.current'), type: 'bar', itemStyle: { color: '#37b24d' },
     data: shown.map((r) => ({ value: +(r.cur * 100).toFixed(1), itemStyle: { color: r.cur >= 0.95 ? '#37b24d' : r.cur >= 0.8 ? '#fab005' : '#f03e3e' } })),
-    label: { show: true, position: 'right', formatter: '{c}%', fontSize: 10 },
+    label: { show: true, position: 'right', formatter: (p) => Number(p.value).toFixed(1) + '%', fontSize: 10 },
   });
   state.chart.setOption({
     animation: false,
