@@ -258,6 +258,7 @@ function bindStatic() {
     if (state.scenario) rememberScenario(); // report links carry the language
     renderCityName();
     setAttribution();
+    if ($('map-layers').classList.contains('folded')) $('layers-fold').textContent = t('map.unfold');
     renderAll();
   };
   $('scenario-select').onchange = (e) => switchScenario(e.target.value);
