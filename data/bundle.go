@@ -71,6 +71,8 @@ type Basemap struct {
 	// Water are lakes and riverbanks; Waterways are river and canal lines.
 	Water     []orb.Polygon
 	Waterways []orb.LineString
+	// Roads are the named streets and roads, for the map's labels.
+	Roads []osm.Road
 }
 
 // LoadStats counts what LoadBundle read.
@@ -127,7 +129,7 @@ func LoadBundleLimits(ctx context.Context, dir string, lim Limits, log *slog.Log
 	profile := loadBundleProfile(dir, cfg, &probs)
 
 	osmPath := cfg.path(dir, cfg.OSM)
-	ex, err := osm.Load(ctx, osmPath, osm.Options{Buildings: true, Water: true, MaxFileBytes: lim.withDefaults().OSMFileBytes})
+	ex, err := osm.Load(ctx, osmPath, osm.Options{Buildings: true, Water: true, Names: true, MaxFileBytes: lim.withDefaults().OSMFileBytes})
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, ctxErr
 	}
@@ -196,7 +198,7 @@ func LoadBundleLimits(ctx context.Context, dir string, lim Limits, log *slog.Log
 		Config:        *cfg,
 		City:          city,
 		Profile:       profile,
-		Basemap:       Basemap{Buildings: ex.Buildings, Water: ex.Water, Waterways: ex.Waterways},
+		Basemap:       Basemap{Buildings: ex.Buildings, Water: ex.Water, Waterways: ex.Waterways, Roads: ex.Roads},
 		Index:         index,
 		FacilitySnaps: facs.elderSnaps,
 		HealthSnaps:   facs.healthSnaps,

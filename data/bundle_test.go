@@ -231,7 +231,12 @@ func TestBundleRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(orig.Profile, back.Profile) {
 		t.Errorf("profiles differ")
 	}
-	if !reflect.DeepEqual(orig.Basemap, back.Basemap) {
+	// The demo's road names label the map of the in-memory demo only: the
+	// bundle's OSM file holds the walking network's edges, not the named
+	// main roads drawn over them.
+	origMap := orig.Basemap
+	origMap.Roads = nil
+	if !reflect.DeepEqual(origMap, back.Basemap) {
 		t.Errorf("base maps differ")
 	}
 	if len(orig.City.Demand) != len(back.City.Demand) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/carecircle/carecircle/data/crs"
 	"github.com/carecircle/carecircle/data/synthetic"
+	"github.com/carecircle/carecircle/geo/osm"
 	"github.com/paulmach/orb"
 )
 
@@ -35,6 +36,9 @@ func DemoBundle(ctx context.Context, preset string, seed uint64) (*Bundle, error
 	}
 	if len(layout.RiverLine) > 0 {
 		b.Basemap.Waterways = []orb.LineString{layout.RiverLine}
+	}
+	for _, r := range layout.Roads {
+		b.Basemap.Roads = append(b.Basemap.Roads, osm.Road{Name: r.Name, Highway: "primary", Lines: []orb.LineString{r.Line}})
 	}
 	return b, nil
 }

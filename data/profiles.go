@@ -80,7 +80,7 @@ func builtinProfile(name string, chain []string) (*planner.StandardsProfile, err
 
 // LoadProfile reads a standards profile from a YAML file and validates it.
 //
-// The file has the layout of the built-in profiles (docs/standards.md).
+// The file has the layout of the built-in profiles (docs/standards-profiles.md).
 // Unknown keys are errors, so a misspelt key never silently leaves a
 // default in force. A file may start from another profile with
 //
@@ -214,7 +214,7 @@ func parseProfile(src []byte, origin, dir string, chain []string) (*planner.Stan
 		return nil, fail(err, syntaxProblem(err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, fail(nil, ProfileProblem{Message: "the file is empty; see docs/standards.md for the layout"})
+		return nil, fail(nil, ProfileProblem{Message: "the file is empty; see docs/standards-profiles.md for the layout"})
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
@@ -306,7 +306,7 @@ func parseProfile(src []byte, origin, dir string, chain []string) (*planner.Stan
 			return li != 0 && (lj == 0 || li < lj)
 		})
 		if base == nil && len(ve.Problems) > 10 {
-			probs = append([]ProfileProblem{{Message: "this file has no \"base:\", so it must give every figure; to change only some, start it with \"base: cn-default\" (see docs/standards.md)"}}, probs...)
+			probs = append([]ProfileProblem{{Message: "this file has no \"base:\", so it must give every figure; to change only some, start it with \"base: cn-default\" (see docs/standards-profiles.md)"}}, probs...)
 		}
 		return nil, fail(err, probs...)
 	}
@@ -580,7 +580,7 @@ func expectation(goType string) string {
 	case strings.HasSuffix(goType, "planner.Text"):
 		return "a mapping {zh: …, en: …}"
 	}
-	return "a mapping of the keys documented in docs/standards.md"
+	return "a mapping of the keys documented in docs/standards-profiles.md"
 }
 
 // knownKeys lists the yaml keys allowed under the dotted path parent of a

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 )
 
 func TestBuiltinProfilesList(t *testing.T) {
-	want := []string{"chongqing", "cn-default", "strict"}
+	want := []string{"anhui", "chongqing", "cn-default", "strict"}
 	if got := BuiltinProfiles(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("BuiltinProfiles() = %v, want %v", got, want)
 	}
@@ -46,12 +47,16 @@ func TestBuiltinsLoadAndValidate(t *testing.T) {
 				if f.Clause == "" && f.Confidence != planner.ConfidenceSetting {
 					t.Errorf("%s: a %s figure must quote or locate its clause", f.Key, f.Confidence)
 				}
+				// Verified means the document's own words are quoted.
+				if f.Confidence == planner.ConfidenceVerified && !strings.Contains(f.Clause, "“") {
+					t.Errorf("%s: verified, but its clause %q quotes no words of the document", f.Key, f.Clause)
+				}
 			}
 		})
 	}
 }
 
-// The figures of STANDARDS.md "Profiles to ship" and its indicator table.
+// The figures of the planning standards' "profiles to ship" and their indicator table.
 // cn-default is listed in full; the others list only what differs, and
 // everything else must equal cn-default.
 var standardsFigures = map[string]map[string]float64{
@@ -88,6 +93,13 @@ var standardsFigures = map[string]map[string]float64{
 	"chongqing": {
 		"area.land_per_resident_m2": 0.2,
 		"area.household_size":       2.45,
+	},
+	// 安徽省《城市居住区配套建设养老服务设施实施细则》 (2022): 30/20 m² per
+	// 100 households, 350 m² per site.
+	"anhui": {
+		"area.floor_per_100_households_new_m2": 30,
+		"area.floor_per_100_households_old_m2": 20,
+		"community_station.min_floor_m2":       350,
 	},
 	"strict": {
 		"walking.speed_mps":                    0.8,
@@ -130,7 +142,7 @@ func TestBuiltinFiguresMatchStandards(t *testing.T) {
 		})
 	}
 
-	// The non-numeric settings of STANDARDS.md.
+	// The non-numeric settings of the planning standards.
 	cn, _ := BuiltinProfile("cn-default")
 	cq, _ := BuiltinProfile("chongqing")
 	st, _ := BuiltinProfile("strict")
@@ -150,7 +162,7 @@ func TestBuiltinFiguresMatchStandards(t *testing.T) {
 		}
 	}
 
-	// The worked figures of STANDARDS.md, through the built-ins.
+	// The worked figures of the bureaus' letters, through the built-ins.
 	worked := []struct {
 		name      string
 		got, want float64
@@ -381,12 +393,12 @@ func TestProfilePicks(t *testing.T) {
 	}
 }
 
-// docs/standards.md must describe every key a profile file can hold, so
+// docs/standards-profiles.md must describe every key a profile file can hold, so
 // that the documentation cannot fall behind the code.
 func TestDocsCoverEveryKey(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "standards.md"))
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "standards-profiles.md"))
 	if err != nil {
-		t.Fatalf("reading docs/standards.md: %v", err)
+		t.Fatalf("reading docs/standards-profiles.md: %v", err)
 	}
 	p, _ := BuiltinProfile(DefaultProfile)
 	var keys []string
@@ -402,7 +414,38 @@ func TestDocsCoverEveryKey(t *testing.T) {
 	for _, k := range keys {
 		short := k[strings.LastIndex(k, ".")+1:]
 		if !bytes.Contains(doc, []byte("`"+short+"`")) && !bytes.Contains(doc, []byte("`"+k+"`")) {
-			t.Errorf("docs/standards.md does not mention `%s`", k)
+			t.Errorf("docs/standards-profiles.md does not mention `%s`", k)
+		}
+	}
+}
+
+// A bureau pastes the built-ins' citations into its letters: they cite
+// documents (《title》 and number or date), never CareCircle's own notes.
+func TestBuiltinCitationsNameDocuments(t *testing.T) {
+	banned := regexp.MustCompile(`(?i)seed|para[p]hrase|standards[.]md|shared/`)
+	for _, name := range BuiltinProfiles() {
+		src, err := builtinProfiles.ReadFile("profiles/" + name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := banned.FindString(string(src)); m != "" {
+			t.Errorf("%s.yaml says %q; cite the document instead", name, m)
+		}
+		p, err := BuiltinProfile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range p.Figures() {
+			if f.Confidence == planner.ConfidenceVerified && !strings.Contains(f.Source, "《") {
+				t.Errorf("%s %s: source %q names no document title in 《》", name, f.Key, f.Source)
+			}
+		}
+	}
+	// The per-100-household default is not traced to a document.
+	cn, _ := BuiltinProfile("cn-default")
+	for _, f := range cn.Figures() {
+		if strings.HasPrefix(f.Key, "area.floor_per_100_households") && f.Confidence != planner.ConfidenceUnverified {
+			t.Errorf("cn-default %s is %s; no document is quoted for it, so it is unverified", f.Key, f.Confidence)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -153,11 +154,17 @@ func WriteReport(w io.Writer, format string, a *planner.Assessment, opt ReportOp
 // utf8BOM makes Excel open a CSV as UTF-8 rather than the local code page.
 const utf8BOM = "\ufeff"
 
-// writeCSV writes a header and rows as CSV, UTF-8 with a byte-order mark.
+// writeCSV writes a header and rows as CSV, UTF-8 with a byte-order mark
+// and CRLF line ends, as Excel writes CSV. Region codes are written as the
+// plain digits they are, so programs read them unchanged; Excel shows a
+// 12-digit code in scientific notation when it opens a CSV by double
+// click, which is why the XLSX report (codes stored as text) is the one
+// for Excel (docs/reports.md).
 func writeCSV(w io.Writer, header []string, rows func(emit func([]string) error) error) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(utf8BOM)
 	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -195,7 +202,22 @@ func safeCells(rec []string) []string {
 	return out
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// num writes a number without float noise: 120917.00000000003 is 120917.
+// Seven decimals keep coordinates to about a centimetre.
+func num(v float64) string { return strconv.FormatFloat(round7(v), 'f', -1, 64) }
+
+// round7 rounds v to 7 decimals (not -0); huge, NaN and infinite values
+// pass unchanged.
+func round7(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e11 {
+		return v
+	}
+	r := math.Round(v*1e7) / 1e7
+	if r == 0 {
+		return 0
+	}
+	return r
+}
 
 // writeReportCSV writes one row per region; the whole city's report
 // starts with the city's totals, a scoped one with the scope's region.
@@ -275,10 +297,12 @@ func writeReportGeoJSON(w io.Writer, a *planner.Assessment, regions []planner.Re
 		if g == nil {
 			continue // streets and districts given without boundaries
 		}
-		f := geojson.NewFeature(g)
+		// Coordinates at 7 decimals (≈1 cm); the city's own geometry is
+		// left as it is.
+		f := geojson.NewFeature(orb.Round(orb.Clone(g), 1e7))
 		f.Properties = geojson.Properties{"code": r.Code, "name": r.Name, "level": string(r.Level), "parent": r.Parent}
 		for i, v := range r.Indicators.Values() {
-			f.Properties[names[i]] = v
+			f.Properties[names[i]] = round7(v)
 		}
 		fc.Append(f)
 	}

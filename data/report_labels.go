@@ -1,6 +1,8 @@
 package data
 
 import (
+	"math"
+
 	"github.com/carecircle/carecircle/planner"
 )
 
@@ -226,8 +228,13 @@ func IndicatorFails(key string, level planner.Level, in *planner.Indicators, p *
 		return def
 	}
 	switch key {
-	case "elders_uncovered_15min", "coverage_15min":
+	case "elders_uncovered_15min":
 		return in.EldersUncovered > 0.5
+	case "coverage_15min":
+		// Judged as shown (one decimal of a percentage): 99.96 % reads
+		// 100.0 %, which must not be red beside it; the elders not
+		// covered are red in their own column.
+		return in.EldersUncovered > 0.5 && math.Round(in.Coverage15*1000) < 1000
 	case "floor_gap_m2":
 		return in.FloorGap > 0.5
 	case "land_gap_m2", "land_provided_m2":

@@ -62,6 +62,9 @@ type xcol struct {
 type xcell struct {
 	v   any
 	bad bool
+	// kind, when set, overrides the column's number format: a column of
+	// several indicators' values shows each in its own unit's format.
+	kind *NumberKind
 }
 
 // xtable is a sheet's table: one header row, then rows.
@@ -187,6 +190,9 @@ func (x *xlsxWriter) writeTable(sheet string, t *xtable, freezeCols int) error {
 	if err != nil {
 		return fmt.Errorf("xlsx report: sheet %s: %w", sheet, err)
 	}
+	if err := x.printSetup(sheet, 1); err != nil {
+		return err
+	}
 	heads := make([]any, len(t.cols))
 	hs, err := x.headerStyle()
 	if err != nil {
@@ -225,7 +231,11 @@ func (x *xlsxWriter) writeTable(sheet string, t *xtable, freezeCols int) error {
 	row := make([]any, len(t.cols))
 	for ri, r := range t.rows {
 		for i, c := range r {
-			id, err := x.style(t.cols[i].kind, c.bad, t.cols[i].wrap)
+			kind := t.cols[i].kind
+			if c.kind != nil {
+				kind = *c.kind
+			}
+			id, err := x.style(kind, c.bad, t.cols[i].wrap)
 			if err != nil {
 				return err
 			}
@@ -270,6 +280,9 @@ func writeReportXLSX(w io.Writer, a *planner.Assessment, opt *ReportOptions) err
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return fmt.Errorf("xlsx report: %w", err)
 	}
+	if err := x.printSetup(summary, 0); err != nil {
+		return err
+	}
 	if err := x.writeSummary(summary, a, opt, rx); err != nil {
 		return err
 	}
@@ -295,7 +308,7 @@ func writeReportXLSX(w io.Writer, a *planner.Assessment, opt *ReportOptions) err
 	// and costs seconds for a city.)
 	title := x.t(ReportTitle)
 	if err := f.SetDocProps(&excelize.DocProperties{Title: title + " " + a.City.Name, Creator: "CareCircle", Language: map[string]string{"zh": "zh-CN", "en": "en"}[opt.Lang],
-		Description: fmt.Sprintf("%s, %s", a.Profile.Name, opt.Date.Format("2006-01-02"))}); err != nil {
+		Description: fmt.Sprintf("%s, %s", a.Profile.Name, opt.Date.Format("2006-01-02")), Created: createdStamp(opt.Date), Modified: createdStamp(opt.Date)}); err != nil {
 		return fmt.Errorf("xlsx report: %w", err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
@@ -575,7 +588,7 @@ func (x *xlsxWriter) writeSummary(sheet string, a *planner.Assessment, opt *Repo
 			if err := set("E"+r, b, plain); err != nil {
 				return err
 			}
-			if err := set("F"+r, v-b, plain); err != nil {
+			if err := set("F"+r, shownChange(kind, b, v), plain); err != nil {
 				return err
 			}
 		}
@@ -609,7 +622,7 @@ func (x *xlsxWriter) writeSummary(sheet string, a *planner.Assessment, opt *Repo
 			v   any
 			st  int
 		}{
-			{"A", x.t(fg.Label), textStyle}, {"B", fg.Value, generalNum}, {"C", fg.Unit, textStyle},
+			{"A", x.t(fg.Label), textStyle}, {"B", fg.Value, generalNum}, {"C", FigureUnitLabel(fg.Unit, x.lang), textStyle},
 			{"D", ConfidenceLabel(fg.Confidence, x.lang), textStyle}, {"E", fg.Key, textStyle},
 			{"F", fg.Clause, textStyle}, {"G", fg.Source, textStyle},
 		} {
@@ -779,8 +792,9 @@ func (x *xlsxWriter) gapTable(a *planner.Assessment) *xtable {
 		{head: planner.Text{ZH: "指标", EN: "Indicator"}, kind: kindText, max: 24},
 		{head: planner.Text{ZH: "现状值", EN: "Value"}, kind: KindFine},
 		{head: planner.Text{ZH: "标准值", EN: "Standard"}, kind: KindFine},
+		{head: planner.Text{ZH: "现状值、标准值单位", EN: "Unit of value and standard"}, kind: kindText},
 		{head: planner.Text{ZH: "缺口", EN: "Shortfall"}, kind: KindFine},
-		{head: planner.Text{ZH: "缺口单位", EN: "Unit"}, kind: kindText},
+		{head: planner.Text{ZH: "缺口单位", EN: "Unit of shortfall"}, kind: kindText},
 		{head: planner.Text{ZH: "涉及老人", EN: "Elders affected"}, unit: unitPeople, kind: KindPeople},
 		{head: planner.Text{ZH: "说明", EN: "Finding"}, kind: kindText, wrap: true, max: 60},
 		{head: planner.Text{ZH: "标准条款", EN: "Clause"}, kind: kindText, wrap: true, max: 50},
@@ -788,8 +802,15 @@ func (x *xlsxWriter) gapTable(a *planner.Assessment) *xtable {
 		{head: planner.Text{ZH: "标准项", EN: "Figure"}, kind: kindText, max: 36},
 	}}
 	for _, g := range a.Gaps {
+		vu, vk := GapValueUnit(g.Indicator, g.FigureKey, x.lang)
+		sk := gapShortfallKind(g.Unit)
+		var value any = g.Value
+		if g.Value < 0 {
+			value = nil // no value: e.g. no health facility within reach at all
+		}
 		t.rows = append(t.rows, []xcell{{v: float64(g.Rank)}, {v: g.Region}, {v: g.RegionName}, {v: LevelLabel(g.Level, x.lang)}, {v: g.Facility},
-			{v: GapIndicatorLabel(g.Indicator, x.lang)}, {v: g.Value, bad: true}, {v: g.Standard}, {v: g.Shortfall, bad: true}, {v: GapUnitLabel(g.Unit, x.lang)},
+			{v: GapIndicatorLabel(g.Indicator, x.lang)}, {v: value, bad: true, kind: &vk}, {v: g.Standard, kind: &vk}, {v: vu},
+			{v: g.Shortfall, bad: true, kind: &sk}, {v: GapUnitLabel(g.Unit, x.lang)},
 			{v: g.EldersAffected}, {v: pick(g.Message, x.lang)}, {v: g.Clause}, {v: g.Source}, {v: g.FigureKey}})
 	}
 	return t

@@ -425,7 +425,8 @@ func TestXLSXReportOfAScenarioHasItsProposals(t *testing.T) {
 		if len(r) > 0 && r[0] == "15分钟服务圈覆盖老人" {
 			before, after := number(t, f, "汇总", 4, i+1), number(t, f, "汇总", 1, i+1)
 			change := number(t, f, "汇总", 5, i+1)
-			if !sameNum(after-before, change) || change <= 0 {
+			// The change is that of the figures as shown (whole people).
+			if !sameNum(math.Round(after)-math.Round(before), change) || change <= 0 {
 				t.Fatalf("汇总 covered elders: before %v after %v change %v", before, after, change)
 			}
 			return

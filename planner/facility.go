@@ -6,12 +6,12 @@ import (
 )
 
 // FacilityType is the kind of an elder-care (or health) facility, by its
-// place in the hierarchy of the seeds: one centre per street, one station
+// place in the hierarchy of the bureaus' letters: one centre per street, one station
 // per community, rural points per village, institutions per district.
 // The string value is the code used in files, the API and profiles.
 type FacilityType string
 
-// Facility types; see STANDARDS.md "Facility types".
+// Facility types; as the bureaus' letters name them.
 const (
 	// StreetCenter is a 街道(乡镇)养老服务中心 / 综合养老服务中心: one per
 	// street or town, with beds.
@@ -70,11 +70,11 @@ func (t FacilityType) String() string { return string(t) }
 
 // facilityTypeAliases maps normalised names (see normaliseName) to types;
 // each type's code and label are added by aliasMap.
-// The names are those used in the seeds and in Chinese facility lists;
-// where a name is ambiguous we follow STANDARDS.md: 社区日间照料中心 is the
-// community-level station (seed 001 builds one per community), a bare
+// The names are those used in the bureaus' letters and in Chinese facility lists;
+// where a name is ambiguous we follow the bureaus' letters: 社区日间照料中心 is the
+// community-level station (第269号建议答复 builds one per community), a bare
 // 日间照料中心 or 托老所 is a day-care centre, and 社区养老服务综合体 is a
-// street-level centre (seed 002's serves three communities).
+// street-level centre (恩民政函〔2021〕3号's serves three communities).
 var facilityTypeAliases = aliasMap(facilityTypeLabels, map[FacilityType][]string{
 	StreetCenter: {"street center", "street centre",
 		"街道养老服务中心", "街道（乡镇）养老服务中心", "乡镇养老服务中心", "镇街养老服务中心",
@@ -121,11 +121,11 @@ func ParseFacilityType(s string) (FacilityType, error) {
 // profile lists as supply (by default only Operating) serve elders.
 type FacilityStatus string
 
-// Facility statuses; see STANDARDS.md.
+// Facility statuses; as the bureaus' letters use them.
 const (
 	// Operating facilities are open and serve elders.
 	Operating FacilityStatus = "operating"
-	// Idle facilities are built but not running (seed 000: 35 of 201
+	// Idle facilities are built but not running (资民函〔2020〕61号: 35 of 201
 	// day-care centres idle for lack of staff).
 	Idle FacilityStatus = "idle"
 	// UnderConstruction facilities are being built.
@@ -180,7 +180,7 @@ var facilityStatusAliases = aliasMap(facilityStatusLabels, map[FacilityStatus][]
 // ParseFacilityStatus reads a status from its code (operating), its
 // Chinese name or a common alias (运营/运营中/在营, 闲置/停运, 在建/建设中,
 // 规划/待建, 拟建 ...), ignoring case and separators. Note 未投入运营
-// ("built but not yet operating", seed 002's private homes) reads as Idle.
+// ("built but not yet operating", 恩民政函〔2021〕3号's private homes) reads as Idle.
 func ParseFacilityStatus(s string) (FacilityStatus, error) {
 	if st, ok := facilityStatusAliases[normaliseName(s)]; ok {
 		return st, nil
@@ -188,7 +188,7 @@ func ParseFacilityStatus(s string) (FacilityStatus, error) {
 	return "", fmt.Errorf("unknown facility status %q: want one of %s, or 运营中, 闲置, 在建, 规划, 拟建", s, joinCodes(FacilityStatuses()))
 }
 
-// OperatorModel is how a facility is owned and run (seed 001 names the
+// OperatorModel is how a facility is owned and run (第269号建议答复 names the
 // models used there). It does not enter judgement; reports group by it.
 type OperatorModel string
 

@@ -16,7 +16,7 @@ func TestParseFacilityType(t *testing.T) {
 		{"rural_point", RuralPoint},
 		{"institution", Institution},
 		{"health", Health},
-		// Chinese names and aliases from STANDARDS.md and the seeds
+		// Chinese names and aliases from the bureaus' letters
 		{"街道养老服务中心", StreetCenter},
 		{"街道(乡镇)养老服务中心", StreetCenter},
 		{"街道（乡镇）养老服务中心", StreetCenter},

@@ -3,7 +3,9 @@ package planner
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 )
 
 // Gap is one shortfall against the standard: where, what, by how much,
@@ -56,8 +58,14 @@ func (e *Evaluation) gaps(s *Summary, fr []FacilityResult) []Gap {
 				circleEN := fmt.Sprintf("%g-minute walk", fig.Value)
 				if r.AreaType == Rural {
 					fig, key = &p.ServiceCircle.RuralMetres, "service_circle.rural_m"
-					circle = fmt.Sprintf("%g米", fig.Value)
-					circleEN = fmt.Sprintf("%g m", fig.Value)
+					circle = fmt.Sprintf("步行%g米", fig.Value)
+					circleEN = fmt.Sprintf("%g m walk", fig.Value)
+					// Steps count as longer than they are: say so, since
+					// they can be what puts a hillside village outside.
+					if k := p.Walking.StepsFactor.Value; k > 1 {
+						circle += fmt.Sprintf("（台阶按%g倍距离计）", k)
+						circleEN += fmt.Sprintf(" (steps count %g times their length)", k)
+					}
 				}
 				// Why, where the network says: homes off it, or on walkways
 				// not connected to the main network.
@@ -70,11 +78,13 @@ func (e *Evaluation) gaps(s *Summary, fr []FacilityResult) []Gap {
 					whyZH += fmt.Sprintf("；其中%.0f名住在与主路网不连通的步行路段旁，主路网上的设施步行不可达", n)
 					whyEN += fmt.Sprintf("; %.0f of them live on a walkway piece not connected to the main network, which no facility on it reaches", n)
 				}
+				// Floored, so a community with elders left out never reads 100%.
+				shown := math.Floor(1000*in.Coverage15) / 10
 				add(i, fig, key, Gap{Indicator: "coverage_15min", Value: in.Coverage15, Standard: 1, Shortfall: in.EldersUncovered, Unit: "elders",
 					EldersAffected: in.EldersUncovered,
 					Message: Text{
-						ZH: fmt.Sprintf("%s有%.0f名60岁以上老人在%s范围内没有养老服务设施（覆盖率%.0f%%）%s", r.Name, in.EldersUncovered, circle, 100*in.Coverage15, whyZH),
-						EN: fmt.Sprintf("%s: %.0f elders 60+ have no elder-care service within a %s (coverage %.0f%%)%s", r.Name, in.EldersUncovered, circleEN, 100*in.Coverage15, whyEN)}})
+						ZH: fmt.Sprintf("%s有%.0f名60岁以上老人在%s范围内没有养老服务设施（覆盖率%.1f%%）%s", r.Name, in.EldersUncovered, circle, shown, whyZH),
+						EN: fmt.Sprintf("%s: %.0f elders 60+ have no elder-care service within a %s (coverage %.1f%%)%s", r.Name, in.EldersUncovered, circleEN, shown, whyEN)}})
 			}
 			if need := p.CommunityStation.PerUnit.Value; in.Stations < need {
 				add(i, &p.CommunityStation.PerUnit, "community_station.per_unit", Gap{Indicator: "community_stations", Value: in.Stations, Standard: need, Shortfall: need - in.Stations, Unit: "facilities",
@@ -187,14 +197,15 @@ func (e *Evaluation) facilityGaps(fr []FacilityResult, add func(int, *Figure, st
 					norm, key = &p.StreetCenter, "street_center"
 				}
 				fig, figKey := &norm.MinFloor, key+".min_floor_m2"
-				if norm.MinFloor.Value <= f.FloorArea {
+				value, standard := f.FloorArea, norm.MinFloor.Value
+				floorShort, bedsShort := f.FloorArea < norm.MinFloor.Value, f.Beds < norm.MinBeds.Value
+				if !floorShort {
 					fig, figKey = &norm.MinBeds, key+".min_beds"
+					value, standard = f.Beds, norm.MinBeds.Value
 				}
-				add(i, fig, figKey, Gap{Facility: f.ID, Indicator: "facilities_undersized", Value: f.FloorArea, Standard: norm.MinFloor.Value, Shortfall: short, Unit: "share",
+				add(i, fig, figKey, Gap{Facility: f.ID, Indicator: "facilities_undersized", Value: value, Standard: standard, Shortfall: short, Unit: "share",
 					EldersAffected: r.Elders15 * short,
-					Message: Text{
-						ZH: fmt.Sprintf("%s建筑面积%.0f平方米、床位%.0f张，低于%.0f平方米、%.0f张的标准", f.Name, f.FloorArea, f.Beds, norm.MinFloor.Value, norm.MinBeds.Value),
-						EN: fmt.Sprintf("%s has %.0f m² and %.0f beds, below the minimum of %.0f m² and %.0f beds", f.Name, f.FloorArea, f.Beds, norm.MinFloor.Value, norm.MinBeds.Value)}})
+					Message:        undersizedMessage(f, norm, floorShort, bedsShort)})
 			case FlagNoCenter:
 				add(i, &p.CenterStations.StationsPerCenter, "center_stations.stations_per_center", Gap{Facility: f.ID, Indicator: "stations_without_center", Value: 0, Standard: 1, Shortfall: 1, Unit: "facilities",
 					EldersAffected: r.Elders15,
@@ -202,7 +213,13 @@ func (e *Evaluation) facilityGaps(fr []FacilityResult, add func(int, *Figure, st
 						ZH: fmt.Sprintf("%s在%.0f米内没有可带站的街道养老服务中心（中心带站）", f.Name, p.CenterStations.ReachMetres.Value),
 						EN: fmt.Sprintf("%s has no street centre within %.0f m to run it (中心带站)", f.Name, p.CenterStations.ReachMetres.Value)}})
 			case FlagNoHealthNearby:
-				add(i, &p.HealthColocation.MaxDistanceMetres, "health_colocation.max_distance_m", Gap{Facility: f.ID, Indicator: "no_health_nearby", Value: r.HealthMinutes, Standard: p.HealthColocation.MaxDistanceMetres.Value, Shortfall: 1, Unit: "facilities",
+				// The walk to the nearest health facility in metres, the
+				// standard's unit; -1 when none is within reach at all.
+				walked := -1.0
+				if r.HealthMinutes >= 0 {
+					walked = math.Round(r.HealthMinutes * 60 * p.Walking.SpeedMPS.Value)
+				}
+				add(i, &p.HealthColocation.MaxDistanceMetres, "health_colocation.max_distance_m", Gap{Facility: f.ID, Indicator: "no_health_nearby", Value: walked, Standard: p.HealthColocation.MaxDistanceMetres.Value, Shortfall: 1, Unit: "facilities",
 					EldersAffected: r.Elders15,
 					Message: Text{
 						ZH: fmt.Sprintf("%s步行%.0f米内没有社区卫生服务机构（医养结合）", f.Name, p.HealthColocation.MaxDistanceMetres.Value),
@@ -210,4 +227,21 @@ func (e *Evaluation) facilityGaps(fr []FacilityResult, add func(int, *Figure, st
 			}
 		}
 	}
+}
+
+// undersizedMessage names only what a facility lacks: its floor area, its
+// beds or both, so it never reads "床位10张，低于10张". What falls short is
+// shown rounded down, so 9.6 beds read 9, not a 10 that meets the minimum.
+func undersizedMessage(f *Facility, norm *UnitNorm, floorShort, bedsShort bool) Text {
+	var zh, en []string
+	floor, beds := math.Floor(f.FloorArea), math.Floor(f.Beds)
+	if floorShort {
+		zh = append(zh, fmt.Sprintf("建筑面积%.0f平方米，低于%.0f平方米", floor, norm.MinFloor.Value))
+		en = append(en, fmt.Sprintf("%.0f m² of floor, below the minimum of %.0f m²", floor, norm.MinFloor.Value))
+	}
+	if bedsShort {
+		zh = append(zh, fmt.Sprintf("床位%.0f张，低于%.0f张", beds, norm.MinBeds.Value))
+		en = append(en, fmt.Sprintf("%.0f beds, below the minimum of %.0f", beds, norm.MinBeds.Value))
+	}
+	return Text{ZH: f.Name + strings.Join(zh, "；") + "的标准", EN: f.Name + " has " + strings.Join(en, " and ")}
 }

@@ -26,12 +26,12 @@ func (t Text) String() string {
 	return t.EN
 }
 
-// Confidence says how sure we are of a figure (STANDARDS.md's last column).
+// Confidence says how sure we are of a figure (see docs/standards-profiles.md).
 type Confidence string
 
 // Confidence levels.
 const (
-	// ConfidenceVerified figures were read in a seed letter or a standard.
+	// ConfidenceVerified figures were read in the document: its clause quotes the text.
 	ConfidenceVerified Confidence = "verified"
 	// ConfidenceObserved figures describe what a place has, not what it must have.
 	ConfidenceObserved Confidence = "observed"
@@ -58,8 +58,8 @@ func (c Confidence) Valid() bool {
 type Figure struct {
 	// Value is the threshold in the unit named by its key (see Figures).
 	Value float64 `yaml:"value" json:"value"`
-	// Source names the document: its issuer, number and, for seeds, the
-	// seed id, e.g. "seed 001 (…), 国发〔2013〕35号".
+	// Source cites the document as a bureau would: issuing body, 《title》,
+	// document number and date, e.g. "国务院《关于加快发展养老服务业的若干意见》（国发〔2013〕35号）".
 	Source string `yaml:"source" json:"source"`
 	// Clause quotes or locates the sentence that sets the figure.
 	Clause string `yaml:"clause,omitempty" json:"clause,omitempty"`
@@ -109,7 +109,7 @@ func (d DecayKind) Weight(t, t0 float64) float64 {
 
 // StandardsProfile is every threshold CareCircle judges a city against,
 // each with its source. Profiles live in YAML files (see package data and
-// docs/standards.md); the yaml keys below are the file format, and the
+// docs/standards-profiles.md); the yaml keys below are the file format, and the
 // dotted keys of Figures name fields in errors and reports.
 type StandardsProfile struct {
 	// Name is the profile's identifier, e.g. "cn-default".
@@ -241,7 +241,7 @@ type BedNorms struct {
 	// the beds of NursingFacilityTypes (≥, 0–1).
 	NursingShare Figure `yaml:"nursing_share" json:"nursing_share"`
 	// FacilityTypes are the types whose beds count per 1000 elders
-	// ("各类养老床位", seed 002).
+	// ("各类养老床位", 恩民政函〔2021〕3号).
 	FacilityTypes []FacilityType `yaml:"facility_types" json:"facility_types"`
 	// NursingFacilityTypes are the types whose beds the nursing share is
 	// measured over (the 14th Five-Year plan's indicator is for
@@ -258,7 +258,7 @@ type CoverageNorm struct {
 	FacilityTypes []FacilityType `yaml:"facility_types" json:"facility_types"`
 }
 
-// CenterStationsNorm is 中心带站 (seed 003): a street centre runs all the
+// CenterStationsNorm is 中心带站 (渝民函〔2020〕245号): a street centre runs all the
 // stations of its street, or about StationsPerCenter stations within
 // ReachMetres.
 type CenterStationsNorm struct {
@@ -273,7 +273,7 @@ type CenterStationsNorm struct {
 }
 
 // HealthColocationNorm is 医养结合: elder-care facilities in or next to a
-// community health facility (seeds 002, 003). "Next to" is a setting.
+// community health facility (恩民政函〔2021〕3号, 渝民函〔2020〕245号). "Next to" is a setting.
 type HealthColocationNorm struct {
 	// MaxDistanceMetres is how far along the network the nearest health
 	// facility may be for the elder-care facility to count as "next to" it.
@@ -291,7 +291,7 @@ type PriorityNorm struct {
 	Elder80Weight Figure `yaml:"elder_80_weight" json:"elder_80_weight"`
 }
 
-// StationMergeNorm flags pairs of stations that could merge (seed 004 merged
+// StationMergeNorm flags pairs of stations that could merge (渝北民〔2025〕68号 merged
 // two adjacent stations).
 type StationMergeNorm struct {
 	// OverlapShare is the share (0–1) of the smaller catchment's elders

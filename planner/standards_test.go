@@ -13,7 +13,7 @@ func fig(v float64) Figure { return Figure{Value: v, Source: "test", Confidence:
 
 // testProfile is a valid profile with cn-default's figures, built in Go so
 // that planner's tests do not depend on the YAML files in package data
-// (whose own tests check the built-ins against STANDARDS.md).
+// (whose own tests check the built-ins against the documents they cite).
 func testProfile() *StandardsProfile {
 	return &StandardsProfile{
 		Name:  "test",
@@ -179,7 +179,7 @@ func TestWorkedFigures(t *testing.T) {
 		got, want float64
 		tol       float64
 	}{
-		// 恩阳区 (seed 002): 642,513 residents.
+		// 恩阳区 (恩民政函〔2021〕3号): 642,513 residents.
 		{"恩阳区 land, cn-default", cn.LandRequired(642513), 64251.3, 1e-6},
 		{"恩阳区 land, chongqing", cq.LandRequired(642513), 128502.6, 1e-6},
 		// 2,783 beds for 130,876 elders 60+: the letter rounds to 21.
@@ -212,7 +212,7 @@ func TestWorkedFigures(t *testing.T) {
 	if !cn.CountsAsSupply(Operating) || cn.CountsAsSupply(Idle) || cn.CountsAsSupply(Proposed) {
 		t.Error("only operating facilities count as supply by default")
 	}
-	// 资阳市 (seed 000): 201 day-care centres, 35 idle → 166 supply.
+	// 资阳市 (资民函〔2020〕61号): 201 day-care centres, 35 idle → 166 supply.
 	supply := 0
 	for i := 0; i < 201; i++ {
 		st := Operating

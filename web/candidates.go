@@ -56,7 +56,7 @@ func (s *Server) readCandidates(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &ce) {
 		problems := make([]string, len(ce.Problems))
 		for i, p := range ce.Problems {
-			problems[i] = p.String()
+			problems[i] = strings.ReplaceAll(p.String(), path, name)
 		}
 		e := unprocessable("", "%s", strings.ReplaceAll(err.Error(), path, name))
 		e.Details = map[string]any{"problems": problems, "more": ce.More}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/planner"
 )
 
@@ -25,7 +26,8 @@ func (s *Server) getCity(w http.ResponseWriter, r *http.Request) error {
 		Name   string        `json:"name"`
 		Level  planner.Level `json:"level"`
 		Parent string        `json:"parent,omitempty"`
-		BBox   *[4]float64   `json:"bbox,omitempty"` // for flying the map to it
+		BBox   *[4]float64   `json:"bbox,omitempty"`  // for flying the map to it
+		Label  *[2]float64   `json:"label,omitempty"` // where the map writes its name
 	}
 	regions := make([]region, len(c.Regions))
 	for i, r := range c.Regions {
@@ -33,6 +35,9 @@ func (s *Server) getCity(w http.ResponseWriter, r *http.Request) error {
 		if r.Boundary != nil {
 			rb := r.Boundary.Bound()
 			regions[i].BBox = &[4]float64{rb.Min[0], rb.Min[1], rb.Max[0], rb.Max[1]}
+			if p, ok := labelPoint(r.Boundary); ok {
+				regions[i].Label = &[2]float64{p[0], p[1]}
+			}
 		}
 	}
 	type layer struct {
@@ -44,10 +49,19 @@ func (s *Server) getCity(w http.ResponseWriter, r *http.Request) error {
 		layers = append(layers, layer{l, s.publicPath(r, "tiles/"+l+".json")})
 	}
 	p := s.model.Profile
+	// A demo city's name carries "(synthetic district, seed 1)" for logs
+	// and files; a planner sees its name, and "synthetic" says the rest.
+	synthetic := s.bundle.Config.OSM == ""
+	name := data.DisplayName(c.Name)
+	attribution := "© OpenStreetMap contributors"
+	if synthetic {
+		attribution = ""
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"name":   c.Name,
-		"bbox":   [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
-		"center": b.Center(),
+		"name":      name,
+		"synthetic": synthetic,
+		"bbox":      [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		"center":    b.Center(),
 		"profile": map[string]any{"name": p.Name, "title": p.Title,
 			"urban_minutes": p.ServiceCircle.UrbanMinutes.Value, "rural_m": p.ServiceCircle.RuralMetres.Value,
 			"speed_mps": p.Walking.SpeedMPS.Value},
@@ -55,7 +69,7 @@ func (s *Server) getCity(w http.ResponseWriter, r *http.Request) error {
 		"facility_types":    types,
 		"facility_statuses": statuses,
 		"regions":           regions,
-		"attribution":       "© OpenStreetMap contributors",
+		"attribution":       attribution,
 	})
 	return nil
 }

@@ -126,7 +126,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err := os.MkdirAll(artefacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	runCtx, cancel := context.WithTimeout(ctx, 6*time.Minute)
 	defer cancel()
 	// A server of the same city with a token, for the token dialog.
 	const token = "e2e-token"

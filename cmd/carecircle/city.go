@@ -96,6 +96,7 @@ func (f *cityFlags) load(ctx context.Context) (*data.Bundle, error) {
 // model judges the bundle's city under its profile.
 func buildModel(ctx context.Context, b *data.Bundle) (*planner.Model, error) {
 	start := time.Now()
+	slog.Info("computing walking catchments", "facilities", len(b.City.Facilities), "demand_points", len(b.City.Demand))
 	m, err := planner.NewModel(ctx, b.City, b.Profile, b.Index)
 	if err != nil {
 		return nil, err

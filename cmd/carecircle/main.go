@@ -43,5 +43,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(newNetworkCmd(), newStandardsCmd(), newReportCmd(), newGenCmd(), newServeCmd(), newOptimizeCmd(), newBenchCmd(), newImportCmd(), newVersionCmd())
+	root.SetFlagErrorFunc(friendlyFlagError) // inherited by every subcommand
 	return root
 }

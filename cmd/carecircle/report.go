@@ -17,6 +17,7 @@ import (
 	"github.com/carecircle/carecircle/planner"
 	"github.com/carecircle/carecircle/web/report"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // reportFlags are the report command's own flags.
@@ -80,6 +81,18 @@ func runReport(cmd *cobra.Command, cf *cityFlags, rf *reportFlags) error {
 	opt := data.ReportOptions{Lang: rf.lang, Region: rf.region, Table: rf.table, Date: time.Now()}
 	if err := opt.Normalize(); err != nil {
 		return fmt.Errorf("--lang/--table: %w", err)
+	}
+	if rf.out != "" {
+		// Say so before the minutes of loading a city.
+		if _, err := os.Stat(filepath.Dir(rf.out)); err != nil {
+			return missingFolder(rf.out, err)
+		}
+	}
+	if rf.out == "" {
+		f, ok := cmd.OutOrStdout().(*os.File)
+		if err := refuseBinaryToTerminal(format, ok && term.IsTerminal(int(f.Fd()))); err != nil {
+			return err
+		}
 	}
 	var browser string
 	if format == "pdf" {
@@ -158,11 +171,12 @@ func loadScenario(ctx context.Context, db, city, id string) (*planner.Scenario, 
 }
 
 // writeFileAtomic writes path through a temporary file in the same folder,
-// so an interrupted write never leaves half a report under its name.
+// so an interrupted write never leaves half a report under its name. The
+// file is readable by all (0644), as reports are shared.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return err
+		return missingFolder(path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
@@ -172,5 +186,22 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if err := os.Chmod(tmp.Name(), reportFileMode); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// refuseBinaryToTerminal refuses to write an xlsx or pdf report to a
+// terminal, where it would be garbage, with a hint, as other tools do;
+// redirected output is fine.
+func refuseBinaryToTerminal(format string, terminal bool) error {
+	if terminal && (format == "xlsx" || format == "pdf") {
+		return fmt.Errorf("a %s report is a binary file and standard output is a terminal: give --out report.%s, or redirect: > report.%s", format, format, format)
+	}
+	return nil
+}
+
+// reportFileMode is the mode of report files: CreateTemp makes 0600, but a
+// report is for the planning group.
+const reportFileMode = 0o644

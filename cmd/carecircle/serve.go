@@ -112,7 +112,9 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 		return err
 	}
 	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
+	slog.Info("web server ready; service areas are computed in the background")
 	srv.WarmUp(ctx)
+	slog.Info("listening", "addr", cfg.Addr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

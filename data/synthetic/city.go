@@ -31,6 +31,9 @@ type City struct {
 	// Bridges lists the river crossings from the south bank to the north.
 	Bridges []Bridge
 
+	// Roads are the named main roads, for the map's street names.
+	Roads []Road
+
 	// Hills raise the ground (see Elevation); the links that climb them
 	// steeply are steps.
 	Hills []Hill

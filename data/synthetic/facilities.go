@@ -13,13 +13,13 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The demo city's facilities follow the hierarchy of the seeds, one centre
+// The demo city's facilities follow the hierarchy of the bureaus' letters, one centre
 // per street and one station per community, with the gaps the bureaus'
-// letters describe: streets without a centre or with a small one (seed 002:
+// letters describe: streets without a centre or with a small one (恩民政函〔2021〕3号:
 // 600 m² and 13 beds for three communities), communities without a station
-// and neighbouring stations that could merge (seed 004), idle facilities
-// (seed 000: 35 of 201 idle), and fewer beds than the norm of 40 per 1000
-// elders (seed 002: 21).
+// and neighbouring stations that could merge (渝北民〔2025〕68号), idle facilities
+// (资民函〔2020〕61号: 35 of 201 idle), and fewer beds than the norm of 40 per 1000
+// elders (恩民政函〔2021〕3号: 21).
 
 // statusMix holds the shares of a facility type's facilities that are
 // idle, under construction and planned; the rest operate.
@@ -44,10 +44,10 @@ type facilitySpec struct {
 }
 
 // specOf is the constant table of facility specs. The letters give the
-// orders of magnitude: seed 004's 渝北区 has 22 street and town centres,
+// orders of magnitude: 渝北民〔2025〕68号's 渝北区 has 22 street and town centres,
 // 158 community stations, 101 rural points and 59 canteens, 143 of its 178
 // centres, stations and points run by professional operators (中心带站);
-// seed 003 puts Chongqing's community coverage at 62 % in 2019; seed 000
+// 渝民函〔2020〕245号 puts Chongqing's community coverage at 62 % in 2019; 资民函〔2020〕61号
 // has 35 of 201 day-care centres (17 %) idle. Canteens and day care are
 // kept rarer than in 渝北区 so that stations dominate, as in most cities.
 func specOf(t care.FacilityType) facilitySpec {
@@ -89,15 +89,15 @@ func specOf(t care.FacilityType) facilitySpec {
 
 // Chances that shape the gaps between facilities.
 const (
-	pSecondStation = 0.05 // a community has a second station close to the first (seed 004)
+	pSecondStation = 0.05 // a community has a second station close to the first (渝北民〔2025〕68号)
 	pWithHealth    = 0.35 // a station stands next to its community's health station (医养结合)
 	pCentreHealth  = 0.5  // a street's health centre stands next to its elder-care centre
 	pVillageClinic = 0.75 // a village has a 村卫生室
-	pExtraHome     = 0.4  // a district builds or plans one more institution (seed 002)
+	pExtraHome     = 0.4  // a district builds or plans one more institution (恩民政函〔2021〕3号)
 )
 
 // A district's beds per 1000 elders 60+ are drawn from this range: below
-// the norm of 40, near the 21 of seed 002.
+// the norm of 40, near the 21 of 恩民政函〔2021〕3号.
 const (
 	minBedsPer1000 = 22
 	maxBedsPer1000 = 30
@@ -410,9 +410,9 @@ func (b *demoBuild) drawStatuses() {
 	}
 }
 
-// undersize makes f smaller than its type's minimum (seed 001: 1500 m² and
+// undersize makes f smaller than its type's minimum (第269号建议答复: 1500 m² and
 // 50 beds for a centre, 200 m² and 10 beds for a station): a centre like
-// seed 002's, 600 m² with 13 beds; a station short of floor, beds or both;
+// 恩民政函〔2021〕3号's, 600 m² with 13 beds; a station short of floor, beds or both;
 // a day-care centre below 350 m².
 func undersize(f *care.Facility, r *rand.Rand) {
 	switch f.Type {
@@ -438,7 +438,7 @@ func undersize(f *care.Facility, r *rand.Rand) {
 // difference between the beds of the district's operating facilities and
 // a drawn beds-per-1000-elders figure; a district that already has that
 // many still has one small home. Some districts also have one more being
-// built or planned, which does not count as supply (seed 002).
+// built or planned, which does not count as supply (恩民政函〔2021〕3号).
 func (b *demoBuild) institutions(di int) {
 	d := &b.districts[di]
 	r := newStream(b.seed, streamDistrict, uint64(di))

@@ -204,6 +204,7 @@ func (g *gen) city(graph *geo.Graph, e *emitter) *City {
 		}
 		c.Bridges = append(c.Bridges, br)
 	}
+	c.Roads = g.roads(e)
 	return c
 }
 

@@ -64,6 +64,9 @@ type collector struct {
 	buildingProps []Building // footprint filled in by finish
 
 	waterAreas, waterLines wayList
+
+	named      wayList
+	namedProps []Road // lines filled in by finish
 }
 
 func newCollector(opt Options) *collector { return &collector{opt: opt} }
@@ -84,6 +87,12 @@ func (c *collector) addWay(w *osm.Way) {
 		c.walkIDs = append(c.walkIDs, int64(w.ID))
 		c.stats.WalkableWays++
 		c.stats.WalkableRefs += len(w.Nodes)
+		if c.opt.Names {
+			if r, ok := roadTags(w.Tags); ok {
+				c.named.add(w.Nodes)
+				c.namedProps = append(c.namedProps, r)
+			}
+		}
 	}
 	if closed(w.Nodes) && WalkableArea(w.Tags, false) {
 		kept = true
@@ -214,8 +223,33 @@ func (c *collector) finish(ctx context.Context, name string) (*Extract, error) {
 	for i := range c.waterLines.len() {
 		ex.Waterways = append(ex.Waterways, c.lines(c.waterLines.way(i))...)
 	}
+	for i := range c.named.len() {
+		r := c.namedProps[i]
+		if r.Lines = c.lines(c.named.way(i)); len(r.Lines) > 0 {
+			ex.Roads = append(ex.Roads, r)
+		}
+	}
 	ex.Stats = c.stats
 	return ex, nil
+}
+
+// maxNameLen bounds a road name read from a file: names are labels, and a
+// hostile file should not make the tiles carry megabytes of text.
+const maxNameLen = 200
+
+// roadTags returns the name, Latin name and highway tag of a named way.
+func roadTags(tags osm.Tags) (Road, bool) {
+	r := Road{Name: tags.Find("name"), Highway: tags.Find("highway")}
+	if r.Name == "" || len(r.Name) > maxNameLen {
+		return Road{}, false
+	}
+	for _, k := range []string{"name:en", "int_name", "name:latin"} {
+		if v := tags.Find(k); v != "" && v != r.Name && len(v) <= maxNameLen {
+			r.NameLatin = v
+			break
+		}
+	}
+	return r, true
 }
 
 // ring returns the closed way refs as a counter-clockwise ring, the

@@ -23,6 +23,20 @@ type Options struct {
 	// pedestrian areas, as tools that read no areas do: for comparison with
 	// them, never for judging a city.
 	WaysOnly bool
+	// Names collects the named streets and roads into Extract.Roads, for
+	// the map's street-name labels.
+	Names bool
+}
+
+// Road is a named walkable way: a street or road the map labels.
+type Road struct {
+	// Name is the way's name tag, in the local language; NameLatin is its
+	// name:en (or int_name) when the data gives one, else empty.
+	Name, NameLatin string
+	// Highway is the highway tag (residential, primary, footway…).
+	Highway string
+	// Lines are the way's runs of located nodes.
+	Lines []orb.LineString
 }
 
 // Extract is what was read from one OSM file.
@@ -43,6 +57,9 @@ type Extract struct {
 	// Waterways holds ways tagged waterway=river or waterway=canal, cut
 	// where node locations are missing; only with Options.Water.
 	Waterways []orb.LineString
+	// Roads holds the walkable ways that have a name; only with
+	// Options.Names.
+	Roads []Road
 }
 
 // Building is one building footprint.

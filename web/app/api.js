@@ -1,15 +1,32 @@
 // The HTTP API of docs/api.md. Every failure becomes an ApiError carrying
 // the server's error.code and error.message, so the interface can show it.
 
-import { t } from './i18n.js';
+import { t, getLang } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
-    super(message);
+    super(serverMessage(code, message, details));
     this.status = status;
     this.code = code;
     this.details = details || {};
+    this.serverMessage = message; // the server's own (English) words, for logs
   }
+}
+
+// serverMessage says a server error in the interface's language: the
+// server's English message in the English UI; in the Chinese UI the
+// sentence for its code (apiError.<code>), with what names the place (a
+// file's rows, a field) kept.
+function serverMessage(code, message, details) {
+  if (getLang() !== 'zh') return message;
+  const key = 'apiError.' + code;
+  const said = t(key);
+  if (said === key) return message; // a code the interface does not know
+  const where = [];
+  if (details?.field) where.push(t('apiError.field', { field: details.field }));
+  for (const p of (details?.problems || []).slice(0, 3)) where.push(String(p).replace(/\b(?:row|line) (\d+)/g, '第$1行').replace(/\bfeature (\d+)/g, '第$1个要素'));
+  if (details?.more) where.push(t('apiError.more', { n: details.more }));
+  return said + (where.length ? '：' + where.join('；') : '');
 }
 
 const TOKEN_KEY = 'carecircle.token';

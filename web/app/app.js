@@ -9,7 +9,8 @@ import * as echarts from 'echarts';
 
 import { api, ApiError, transformRequest } from './api.js';
 import { t, label, getLang, setLang, applyStatic } from './i18n.js';
-import { buildStyle, INDICATORS, SWITCHES, TYPE_COLOURS, OTHER_COLOUR, PROPOSED_COLOUR, IDLE_COLOUR, fillColour } from './mapstyle.js';
+import { shownChange } from './numbers.js';
+import { buildStyle, placeNames, LABEL_FONTS, INDICATORS, SWITCHES, TYPE_COLOURS, OTHER_COLOUR, PROPOSED_COLOUR, IDLE_COLOUR, fillColour } from './mapstyle.js';
 import { createSuggest } from './suggest.js';
 
 const $ = (id) => document.getElementById(id);
@@ -45,7 +46,7 @@ const state = {
   tab: 'regions',
   facility: null, // {id, data}
   lastDelta: null,
-  layersOn: { basemap: true, communities: true, demand: true, facilities: true, service: true, suggestions: true },
+  layersOn: { basemap: true, labels: true, communities: true, demand: true, facilities: true, service: true, suggestions: true },
   tileTemplates: {}, // layer → tile URL path without query
   tileVersions: {}, // layer → v= of its TileJSON tiles URL (the basemap's)
   sourceLayers: {}, // layer → source-layer names
@@ -91,6 +92,13 @@ function fmtChange(key, c) {
   if (INDICATORS[key]?.format === 'dec2') return sign + fmtDec(a, 2);
   return sign + fmtInt(a);
 }
+// fmtOf is the display format of an indicator, for numbers.js.
+function fmtOf(key) {
+  if (key.startsWith('coverage') || key.endsWith('_share')) return 'pct';
+  return INDICATORS[key]?.format || 'int';
+}
+// change is after − before as both are shown.
+function change(key, before, after) { return shownChange(fmtOf(key), before, after); }
 // shown is the smallest change the display resolves for an indicator.
 function shownStep(key) {
   if (key.startsWith('coverage') || key.endsWith('_share')) return 0.0005;
@@ -197,8 +205,7 @@ async function boot() {
   indexRegions(state.city.regions);
   const top = state.children.get('') || [];
   if (top.length === 1) state.drill = top[0]; // a city of one district opens on it
-  $('city-name').textContent = state.city.name + (state.city.profile ? ' · ' + label(state.city.profile.title, state.city.profile.name) : '');
-  $('city-name').title = $('city-name').textContent;
+  renderCityName();
   fillTypeSelect();
 
   const wanted = new URLSearchParams(location.hash.slice(1)).get('s') || (() => { try { return localStorage.getItem(SCENARIO_KEY); } catch { return null; } })() || BASELINE;
@@ -227,10 +234,33 @@ async function boot() {
   document.body.dataset.ready = '1';
 }
 
+// renderCityName shows the city and its standards profile in the header.
+function renderCityName() {
+  const c = state.city;
+  if (!c) return;
+  $('city-name').textContent = c.name + (c.profile ? ' · ' + label(c.profile.title, c.profile.name) : '');
+  $('city-name').title = $('city-name').textContent;
+}
+
+// setAttribution credits the map's data in the interface's language: a
+// synthetic city says so; OSM data are credited to OpenStreetMap.
+function setAttribution() {
+  const map = state.map;
+  if (!map) return;
+  if (state.attribution) map.removeControl(state.attribution);
+  const c = state.city;
+  state.attribution = new maplibregl.AttributionControl({ compact: false, customAttribution: esc(c.synthetic ? t('attribution.synthetic') : c.attribution || t('attribution')) });
+  map.addControl(state.attribution, 'bottom-right');
+}
+
 function bindStatic() {
   $('btn-lang').onclick = () => {
     setLang(getLang() === 'zh' ? 'en' : 'zh');
     applyStatic();
+    if (state.scenario) rememberScenario(); // report links carry the language
+    renderCityName();
+    setAttribution();
+    if ($('map-layers').classList.contains('folded')) $('layers-fold').textContent = t('map.unfold');
     renderAll();
   };
   $('scenario-select').onchange = (e) => switchScenario(e.target.value);
@@ -239,6 +269,12 @@ function bindStatic() {
   $('btn-duplicate').onclick = () => duplicateScenario();
   $('btn-delete').onclick = () => deleteScenario();
   $('btn-compare').onclick = () => { setTab('compare'); };
+  $('layers-fold').onclick = () => {
+    const folded = $('map-layers').classList.toggle('folded');
+    $('layers-fold').textContent = t(folded ? 'map.unfold' : 'map.fold');
+  };
+  // On a small screen the legend starts folded, so the map stays clear.
+  if (window.innerWidth < 1100) { $('map-layers').classList.add('folded'); $('layers-fold').textContent = t('map.unfold'); }
   for (const b of document.querySelectorAll('.tabs button')) b.onclick = () => setTab(b.dataset.tab);
   $('tool-browse').onclick = () => setTool('browse');
   $('tool-add').onclick = () => setTool('add');
@@ -288,7 +324,8 @@ function rememberScenario() {
   try { localStorage.setItem(SCENARIO_KEY, state.scenario.id); } catch { /* ignore */ }
   const h = state.scenario.id === BASELINE ? '' : `#s=${encodeURIComponent(state.scenario.id)}`;
   if (location.hash !== h) history.replaceState(null, '', location.pathname + location.search + h);
-  for (const f of ['xlsx', 'html', 'csv']) $(`export-${f}`).href = api.reportURL(state.scenario.id, f, getLang());
+  // 网页 opens the printable report in a new tab; the others download.
+  for (const f of ['xlsx', 'pdf', 'html', 'csv']) $(`export-${f}`).href = api.reportURL(state.scenario.id, f, getLang()) + (f === 'html' ? '&inline=1' : '');
 }
 
 function scenarioName(s) { return s.id === BASELINE ? t('scenario.baseline') : s.name; }
@@ -300,7 +337,7 @@ function renderScenarioBar() {
   sel.innerHTML = list.map((s) => `<option value="${esc(s.id)}"${s.unreadable ? ` disabled title="${esc(s.unreadable)}"` : ''}>${esc(scenarioName(s))}${s.unreadable ? ' ⚠' : ''}</option>`).join('');
   if (state.scenario) sel.value = state.scenario.id;
   const base = isBaseline();
-  for (const id of ['btn-rename', 'btn-delete', 'btn-compare']) $(id).disabled = base;
+  for (const id of ['btn-rename', 'btn-delete']) $(id).disabled = base;
   const sc = state.scenario;
   $('scenario-meta').textContent = !sc || base ? '' :
     `${t('scenario.version', { v: sc.version })} · ${t('scenario.counts', { added: sc.added?.length || 0, changed: sc.changed?.length || 0, closed: sc.closed?.length || 0 })}`;
@@ -454,7 +491,7 @@ function renderKPIs() {
     const v = cur[k];
     let chg = '';
     if (base) {
-      const c = v - base[k];
+      const c = change(k, base[k], v);
       chg = `<div class="chg ${changeClass(k, c)}">${esc(t('kpi.vsBaseline'))} ${esc(fmtChange(k, c))} <span class="muted">(${esc(fmtInd(k, base[k]))})</span></div>`;
     } else {
       chg = `<div class="chg">${esc(t('kpi.baselineNote'))}</div>`;
@@ -485,7 +522,7 @@ function renderDelta(resp) {
   const text = (resp.what ? resp.what + '：' : '') + (parts.join(getLang() === 'zh' ? '，' : ', ') || t('delta.none'));
   const el = $('delta');
   el.hidden = false;
-  el.textContent = text + (resp.ms != null ? ' ' + t('delta.took', { ms: resp.ms }) : '');
+  el.textContent = text;
   return text;
 }
 
@@ -582,7 +619,7 @@ function renderChart() {
   series.push({
     name: t('chart.current'), type: 'bar', itemStyle: { color: '#37b24d' },
     data: shown.map((r) => ({ value: +(r.cur * 100).toFixed(1), itemStyle: { color: r.cur >= 0.95 ? '#37b24d' : r.cur >= 0.8 ? '#fab005' : '#f03e3e' } })),
-    label: { show: true, position: 'right', formatter: '{c}%', fontSize: 10 },
+    label: { show: true, position: 'right', formatter: (p) => Number(p.value).toFixed(1) + '%', fontSize: 10 },
   });
   state.chart.setOption({
     animation: false,
@@ -649,7 +686,6 @@ async function initMap() {
       minzoom: tj.minzoom ?? 0,
       maxzoom: tj.maxzoom ?? 16,
       ...(tj.bounds ? { bounds: tj.bounds } : {}),
-      ...(l.id === 'basemap' && tj.attribution ? { attribution: esc(tj.attribution) } : {}),
     };
   });
   const names = {};
@@ -660,18 +696,18 @@ async function initMap() {
     container: 'map',
     style,
     bounds: [[w, s], [e, n]],
-    fitBoundsOptions: { padding: { top: 50, bottom: 30, left: 30, right: 270 } },
+    fitBoundsOptions: { padding: mapPadding() },
     attributionControl: false,
     maxPitch: 0,
     dragRotate: false,
-    localIdeographFontFamily: false,
+    localIdeographFontFamily: LABEL_FONTS.map((f) => `'${f}'`).join(', ') + ', sans-serif',
     transformRequest, // tiles carry the server's token
   });
   map.touchZoomRotate.disableRotation();
   state.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: esc(city.attribution || t('attribution')) }), 'bottom-right');
+  setAttribution();
   let lastErr = 0;
   map.on('error', (e) => {
     const msg = e?.error?.message || String(e?.error || e);
@@ -681,6 +717,7 @@ async function initMap() {
   map.on('idle', () => { window.cc.idle++; });
   await new Promise((resolve) => map.once('load', resolve));
   state.mapReady = true;
+  map.getSource('placenames')?.setData(placeNames(state.city.regions));
   suggest.addLayers(map);
   renderMapControls();
   applyLayerSwitches();
@@ -811,7 +848,27 @@ function regionBounds(code) {
 function flyToRegion(code) {
   const b = regionBounds(code);
   if (!b || !state.map) return;
-  state.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: { top: 60, bottom: 40, left: 40, right: 280 }, maxZoom: 16, duration: 800 });
+  state.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: mapPadding(), maxZoom: 16, duration: 800 });
+}
+
+// mapPadding is the map's free area: fitBounds keeps what it shows clear of
+// the panels floating over the map (tools, legend), whatever their size.
+function mapPadding() {
+  const map = $('map').getBoundingClientRect();
+  const pad = { top: 30, bottom: 30, left: 30, right: 30 };
+  for (const id of ['map-tools', 'map-layers']) {
+    const el = $(id);
+    if (!el || el.hidden) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    if (r.left - map.left > map.width / 2) pad.right = Math.max(pad.right, map.right - r.left + 20);
+    else if (r.top - map.top < map.height / 3) pad.top = Math.max(pad.top, r.bottom - map.top + 20);
+    else pad.left = Math.max(pad.left, r.right - map.left + 20);
+  }
+  // a panel wider than half the map would leave no room: then it folds.
+  pad.right = Math.min(pad.right, map.width / 2);
+  pad.top = Math.min(pad.top, map.height / 2);
+  return pad;
 }
 
 let selectedComm = null;
@@ -1140,6 +1197,7 @@ function setTab(tab) {
   state.tab = tab;
   for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('active', b.dataset.tab === tab);
   for (const p of ['regions', 'facility', 'compare', 'suggest']) $('pane-' + p).hidden = p !== tab;
+  if (tab !== 'compare') showChangeMap(null);
   renderTab();
 }
 
@@ -1172,6 +1230,13 @@ function refreshAssessment() {
     }
     if (state.tab === 'regions') renderTab();
   }, 250);
+}
+
+// clauseAfter drops a clause's leading document number when the source
+// just cited it: "…（渝民函〔2020〕245号…） 一：“…”", not the number twice.
+function clauseAfter(source, clause) {
+  const key = clause.split(' ')[0];
+  return key && key.length < clause.length && (source || '').includes(key) ? clause.slice(key.length + 1) : clause;
 }
 
 function pctBar(v) {
@@ -1214,7 +1279,8 @@ function renderRegions(pane) {
       const msg = label(g.message, g.indicator);
       const reg = state.regions.get(g.region);
       const title = [g.figure, g.clause, g.source].filter(Boolean).join('\n');
-      return `<li data-i="${i}" title="${esc(title)}">${esc(msg)}<div class="meta">${esc(reg ? reg.name : g.region_name || g.region)} · ${esc(t('region.elders', { n: fmtInt(g.elders_affected) }))}</div></li>`;
+      const basis = g.clause || g.source ? `<div class="basis" data-testid="gap-basis">${esc(t('gap.basis'))}${esc(g.source || '')}${g.clause ? ' ' + esc(clauseAfter(g.source, g.clause)) : ''}</div>` : '';
+      return `<li data-i="${i}" title="${esc(title)}">${esc(msg)}<div class="meta">${esc(reg ? reg.name : g.region_name || g.region)} · ${esc(t('region.elders', { n: fmtInt(g.elders_affected) }))}</div>${basis}</li>`;
     }).join('')}</ul>`;
     if (gaps.length > shown.length) html += `<p class="muted">${esc(t('region.moreGaps', { n: gaps.length - shown.length }))}</p>`;
     pane._gaps = shown;
@@ -1240,66 +1306,104 @@ function kpiName(k) {
 function levelRank(l) { return { city: 0, district: 1, street: 2, community: 3 }[l] ?? 4; }
 
 let compareSeq = 0;
+// renderCompare compares the current scenario (B) with any other (A, 现状
+// by default): the city's indicators side by side, the communities whose
+// coverage rose or fell, and the same on the map.
 async function renderCompare(pane) {
-  if (isBaseline()) { pane.innerHTML = `<p class="muted">${esc(t('compare.baseline'))}</p>`; return; }
+  const cur = state.scenario;
+  const others = state.scenarios.filter((x) => x.id !== cur.id);
+  if (!others.length) { pane.innerHTML = `<p class="muted">${esc(t('compare.none'))}</p>`; showChangeMap(null); return; }
+  if (!others.some((x) => x.id === state.compareWith)) state.compareWith = others.some((x) => x.id === BASELINE) ? BASELINE : others[0].id;
+  const withId = state.compareWith;
+  const withSc = others.find((x) => x.id === withId);
   const seq = ++compareSeq;
-  pane.innerHTML = `<p class="muted">${esc(t('region.loading'))}</p>`;
+  const picker = `<label class="cmp-with">${esc(t('compare.with'))} <select data-testid="compare-with">${others.map((x) =>
+    `<option value="${esc(x.id)}"${x.id === withId ? ' selected' : ''}>${esc(scenarioName(x))}</option>`).join('')}</select></label>`;
+  pane.innerHTML = picker + `<p class="muted">${esc(t('region.loading'))}</p>`;
+  const bindPicker = () => {
+    const sel = pane.querySelector('[data-testid="compare-with"]');
+    if (sel) sel.onchange = () => { state.compareWith = sel.value; renderCompare(pane); };
+  };
+  bindPicker();
   let cmp;
   try {
-    cmp = await api.compare(state.scenario.id, BASELINE);
+    cmp = await api.compare(cur.id, withId);
   } catch (err) {
-    if (seq === compareSeq) pane.innerHTML = `<p class="muted">${esc(t('error.prefix') + err.message)}</p>`;
+    if (seq === compareSeq) { pane.innerHTML = picker + `<p class="muted">${esc(t('error.prefix') + err.message)}</p>`; bindPicker(); }
     return;
   }
   if (seq !== compareSeq || state.tab !== 'compare') return;
-  const keys = [...KPI_KEYS, 'elders_covered_15min', 'elders_60', 'beds', 'floor_provided_m2', 'facilities_proposed'];
-  // docs/api.md nests the city's changes under "city"; accept them at the top level too.
+  const keys = [...KPI_KEYS, 'elders_covered_15min', 'beds', 'community_stations'];
   const given = cmp.city || cmp;
-  const city = {};
+  const nameA = scenarioName(withSc);
+  const nameB = scenarioName(cur);
+  let html = picker + `<h3>${esc(t('compare.titleAB', { a: nameA, b: nameB }))}</h3>`;
+  html += `<table class="list" data-testid="compare-table"><thead><tr><th>${esc(t('compare.indicator'))}</th><th class="num">${esc(nameA)}</th><th class="num">${esc(nameB)}</th><th class="num">${esc(t('compare.change'))}</th></tr></thead><tbody>`;
   for (const k of keys) {
-    if (given[k] && typeof given[k] === 'object') city[k] = given[k];
-    else {
-      const before = state.baseSummary?.city?.[k];
-      const after = state.summary?.city?.[k];
-      if (typeof before === 'number' && typeof after === 'number') city[k] = { before, after, change: after - before };
-    }
-  }
-  let html = `<h3>${esc(t('compare.title', { name: state.scenario.name }))}</h3>`;
-  html += `<table class="list" data-testid="compare-table"><thead><tr><th>${esc(t('compare.indicator'))}</th><th class="num">${esc(t('compare.before'))}</th><th class="num">${esc(t('compare.after'))}</th><th class="num">${esc(t('compare.change'))}</th></tr></thead><tbody>`;
-  for (const k of keys) {
-    const c = city[k];
-    if (!c) continue;
-    const name = kpiName(k);
-    html += `<tr><td>${esc(name)}</td><td class="num">${esc(fmtInd(k, c.before))}</td><td class="num">${esc(fmtInd(k, c.after))}</td><td class="num change ${changeClass(k, c.change)}">${esc(fmtChange(k, c.change))}</td></tr>`;
+    const c = given[k];
+    if (!c || typeof c !== 'object') continue;
+    const d = change(k, c.before, c.after);
+    html += `<tr><td>${esc(kpiName(k))}</td><td class="num">${esc(fmtInd(k, c.before))}</td><td class="num">${esc(fmtInd(k, c.after))}</td><td class="num change ${changeClass(k, d)}">${esc(fmtChange(k, d))}</td></tr>`;
   }
   html += '</tbody></table>';
   const regions = Array.isArray(cmp.regions) ? cmp.regions : [];
-  const mainKeys = ['elders_uncovered_15min', 'floor_gap_m2', 'beds_per_1000_elders', 'access_2sfca_m2_per_elder', 'community_stations', 'beds'];
-  const moved = regions
-    .map((r) => {
-      const ch = r.changes || {};
-      const c = ch.coverage_15min?.change ?? 0;
-      const others = mainKeys.filter((k) => ch[k] && Math.abs(ch[k].change) >= shownStep(k));
-      return { r, c, others, ch };
-    })
-    .filter((x) => Math.abs(x.c) >= shownStep('coverage_15min') || x.others.length)
-    .sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || levelRank(a.r.level) - levelRank(b.r.level))
-    .slice(0, 25);
-  html += `<h3 style="margin-top:12px">${esc(t('compare.regions'))}</h3>`;
-  if (!moved.length) html += `<p class="muted">${esc(t('compare.noRegions'))}</p>`;
+  // Communities whose coverage moved, as shown; elders newly covered is
+  // the fall in elders not covered.
+  const comms = regions.filter((r) => r.level === 'community').map((r) => {
+    const ch = r.changes || {};
+    const cov = ch.coverage_15min;
+    const d = cov ? change('coverage_15min', cov.before, cov.after) : 0;
+    const unc = ch.elders_uncovered_15min;
+    const gained = unc ? change('elders_uncovered_15min', unc.after, unc.before) : 0;
+    return { r, cov, d, gained };
+  }).filter((x) => x.d || x.gained);
+  const rose = comms.filter((x) => x.d > 0 || (!x.d && x.gained > 0)).length;
+  const fell = comms.filter((x) => x.d < 0 || (!x.d && x.gained < 0)).length;
+  const gainedAll = given.elders_covered_15min ? change('elders_covered_15min', given.elders_covered_15min.before, given.elders_covered_15min.after) : null;
+  html += `<p class="cmp-summary" data-testid="compare-summary">${esc(t(gainedAll < 0 ? 'compare.summaryLost' : 'compare.summary', { rose: fmtInt(rose), fell: fmtInt(fell), n: fmtInt(Math.abs(gainedAll)) }))}</p>`;
+  html += `<p class="cmp-key"><span class="sq" style="background:#2b8a3e"></span>${esc(t('compare.keyRose'))} <span class="sq" style="background:#e03131"></span>${esc(t('compare.keyFell'))}</p>`;
+  if (!comms.length) html += `<p class="muted">${esc(t('compare.noRegions'))}</p>`;
   else {
-    html += `<table class="list" data-testid="compare-regions"><thead><tr><th>${esc(t('region.cols.name'))}</th><th class="num">${esc(t('region.cols.coverage'))}</th><th>${esc(t('compare.other'))}</th></tr></thead><tbody>`;
-    html += moved.map(({ r, c, others, ch }) => {
+    const rows = comms.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || Math.abs(b.gained) - Math.abs(a.gained)).slice(0, 40);
+    html += `<table class="list" data-testid="compare-regions"><thead><tr><th>${esc(t('region.cols.name'))}</th><th class="num">${esc(t('region.cols.coverage'))}</th><th class="num">${esc(t('compare.gained'))}</th></tr></thead><tbody>`;
+    html += rows.map(({ r, cov, d, gained }) => {
       const reg = state.regions.get(r.code);
-      const after = ch.coverage_15min?.after ?? state.summary?.regions?.[r.code]?.coverage_15min;
-      const other = others.slice(0, 2).map((k) => `<span class="change ${changeClass(k, ch[k].change)}">${esc(kpiName(k))} ${esc(fmtChange(k, ch[k].change))}</span>`).join('<br>');
-      return `<tr class="click" data-code="${esc(r.code)}"><td>${esc(r.name || reg?.name || r.code)} <span class="muted">${esc(t('level.' + (r.level || reg?.level || 'community')))}</span></td>` +
-        `<td class="num">${esc(fmtPct(after))}<br><span class="change ${changeClass('coverage_15min', c)}">${esc(fmtChange('coverage_15min', c))}</span></td><td>${other}</td></tr>`;
+      return `<tr class="click" data-code="${esc(r.code)}"><td>${esc(r.name || reg?.name || r.code)}</td>` +
+        `<td class="num">${esc(fmtPct(cov?.before))} → ${esc(fmtPct(cov?.after))}<br><span class="change ${changeClass('coverage_15min', d)}">${esc(fmtChange('coverage_15min', d))}</span></td>` +
+        `<td class="num change ${gained > 0 ? 'good' : gained < 0 ? 'bad' : ''}">${esc(gained > 0 ? '+' + fmtInt(gained) : gained < 0 ? '−' + fmtInt(-gained) : '0')}</td></tr>`;
     }).join('');
     html += '</tbody></table>';
   }
   pane.innerHTML = html;
+  bindPicker();
   for (const tr of pane.querySelectorAll('tr.click')) tr.onclick = () => { if (state.regions.has(tr.dataset.code)) drillTo(tr.dataset.code, true); };
+  showChangeMap(comms);
+}
+
+// showChangeMap colours the communities whose coverage rose (green) or fell
+// (red) between the two compared scenarios; null clears it.
+let changed = [];
+function showChangeMap(comms) {
+  const map = state.map;
+  if (!map || !state.mapReady || !map.getSource('communities')) return;
+  const sourceLayer = commLayer();
+  for (const code of changed) map.setFeatureState({ source: 'communities', sourceLayer, id: code }, { dc: null });
+  changed = [];
+  if (!map.getLayer('comm-change')) {
+    map.addLayer({ id: 'comm-change', type: 'fill', source: 'communities', 'source-layer': sourceLayer,
+      filter: ['==', ['get', 'level'], 'community'],
+      paint: {
+        'fill-color': ['case', ['>', ['coalesce', ['feature-state', 'dc'], 0], 0], '#2b8a3e', '#e03131'],
+        'fill-opacity': ['case', ['==', ['coalesce', ['feature-state', 'dc'], 0], 0], 0, 0.6],
+      } }, map.getLayer('comm-line') ? 'comm-line' : undefined);
+  }
+  map.setLayoutProperty('comm-change', 'visibility', comms ? 'visible' : 'none');
+  if (map.getLayer('comm-fill')) map.setPaintProperty('comm-fill', 'fill-opacity', comms ? 0.15 : 0.55);
+  for (const x of comms || []) {
+    const dc = x.d || Math.sign(x.gained);
+    map.setFeatureState({ source: 'communities', sourceLayer, id: x.r.code }, { dc });
+    changed.push(x.r.code);
+  }
 }
 
 boot().catch((err) => {

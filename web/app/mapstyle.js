@@ -1,6 +1,12 @@
-// The map's style, built from the server's own vector tiles: no glyphs, no
-// sprites, no external URL. Names are shown in popups and panels, never as
-// map text, so no font files are needed.
+// The map's style, built from the server's own vector tiles: no sprites, no
+// external URL. Map text (street, community and facility names) is drawn
+// with the browser's own fonts: a style without a "glyphs" URL makes
+// MapLibre 6 rasterise every glyph locally (TinySDF), so no glyph server and
+// no font files are needed, offline included.
+
+// LABEL_FONTS are the CSS font families labels are drawn in, Chinese first;
+// MapLibre adds sans-serif at the end.
+export const LABEL_FONTS = ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei'];
 
 // Colours of facility types (codes of planner.FacilityTypes).
 export const TYPE_COLOURS = {
@@ -57,6 +63,18 @@ export function niceMax(v) {
   return 10 * p;
 }
 
+// placeNames is the GeoJSON of the communities' name points, from the
+// city's regions (GET /api/v1/city gives each a label point).
+export function placeNames(regions) {
+  const features = [];
+  for (const r of regions || []) {
+    if (r.level === 'community' && r.label) {
+      features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: r.label }, properties: { code: r.code, name: r.name } });
+    }
+  }
+  return { type: 'FeatureCollection', features };
+}
+
 // fillColour is the expression that colours a community from the feature
 // state "v" the app sets from the scenario's summary.
 export function fillColour(stops) {
@@ -81,7 +99,8 @@ const truthy = (key) => ['any', ['==', ['get', key], true], ['==', ['get', key],
 
 // The ids of the layers each layer switch controls.
 export const SWITCHES = {
-  basemap: ['base-water', 'base-waterways', 'base-buildings', 'base-walkways', 'base-steps'],
+  basemap: ['base-water', 'base-waterways', 'base-roads-casing', 'base-roads', 'base-buildings', 'base-walkways', 'base-steps'],
+  labels: ['label-roads', 'label-communities', 'label-facilities'],
   communities: ['comm-fill', 'comm-line', 'street-line', 'district-line'],
   demand: ['demand-fill'],
   facilities: ['fac-halo', 'fac-circle'],
@@ -102,6 +121,8 @@ export function buildStyle(sources, names) {
   }
   if (style.sources.communities) style.sources.communities.promoteId = 'code';
   style.sources.selected = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  // one point per community, where its name goes (placeNames fills it)
+  style.sources.placenames = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
 
   const L = style.layers;
   const has = (id) => !!style.sources[id];
@@ -114,6 +135,14 @@ export function buildStyle(sources, names) {
     L.push({ id: 'base-water', type: 'fill', source: 'basemap', 'source-layer': sl('basemap', 'water'),
       filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#a5d8ff' } });
     L.push({ id: 'base-waterways', type: 'line', source: 'basemap', 'source-layer': sl('basemap', 'waterways'), paint: { 'line-color': '#74c0fc', 'line-width': 2 } });
+    // Named roads, drawn as roads under the coverage colours.
+    const roadWidth = (k) => ['interpolate', ['linear'], ['zoom'], 12, 1.2 * k, 15, 4 * k, 18, 12 * k];
+    L.push({ id: 'base-roads-casing', type: 'line', source: 'basemap', 'source-layer': 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': '#adb5bd', 'line-width': roadWidth(1.35) } });
+    L.push({ id: 'base-roads', type: 'line', source: 'basemap', 'source-layer': 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': '#ffffff', 'line-width': roadWidth(1) } });
   }
   if (has('communities')) {
     L.push({ id: 'comm-fill', type: 'fill', source: 'communities', 'source-layer': sl('communities', 'communities'),
@@ -172,5 +201,32 @@ export function buildStyle(sources, names) {
         'circle-stroke-width': ['case', ['==', status, 'idle'], 2.5, ['==', status, 'proposed'], 2.5, 1.2],
       } });
   }
+  addLabels(L, has);
   return style;
+}
+
+// label is a name with its Latin form beside it where the data has one.
+const nameText = ['case', ['has', 'name_latin'], ['concat', ['get', 'name'], ' ', ['get', 'name_latin']], ['get', 'name']];
+const halo = { 'text-color': '#212529', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 };
+
+// addLabels puts the names on top: streets along their lines (z ≥ 14),
+// communities (z ≥ 13) and facilities (z ≥ 15).
+function addLabels(L, has) {
+  if (has('basemap')) {
+    L.push({ id: 'label-roads', type: 'symbol', source: 'basemap', 'source-layer': 'roads', minzoom: 14,
+      layout: { 'symbol-placement': 'line', 'text-field': nameText, 'text-font': LABEL_FONTS, 'text-size': 12,
+        'text-max-angle': 40, 'symbol-spacing': 300 },
+      paint: { ...halo, 'text-color': '#495057' } });
+  }
+  {
+    L.push({ id: 'label-communities', type: 'symbol', source: 'placenames', minzoom: 13,
+      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONTS, 'text-size': 13, 'text-padding': 4 },
+      paint: { ...halo, 'text-halo-width': 2 } });
+  }
+  if (has('facilities')) {
+    L.push({ id: 'label-facilities', type: 'symbol', source: 'facilities', 'source-layer': 'facilities', minzoom: 15,
+      layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONTS, 'text-size': 11, 'text-offset': [0, 1.1],
+        'text-anchor': 'top', 'text-optional': true, 'text-max-width': 8 },
+      paint: { ...halo, 'text-color': '#343a40' } });
+  }
 }

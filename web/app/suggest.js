@@ -437,7 +437,7 @@ export function createSuggest(ctx) {
     const s = sites()[i];
     if (!s) return '';
     const st = decision(s.id);
-    return `<b>${esc(t('suggest.popup', { n: i + 1, name: s.name || s.id }))}</b>` +
+    return `<b>${esc(t('suggest.popup', { n: i + 1, name: siteName(s, i) }))}</b>` +
       `${esc(communityName(s))} · ${esc(t('suggest.gain', { n: fmtInt(s.gain_elders) }))}` +
       (st === 'rejected' ? `<br><i>${esc(t('suggest.rejected'))}</i>` : '');
   }
@@ -462,6 +462,19 @@ export function createSuggest(ctx) {
   function communityName(s) {
     const c = state.regions.get(s.community_code);
     return c ? c.name : s.community_code || '–';
+  }
+
+  // siteName is what a planner reads for a suggestion: an uploaded
+  // building's own name, else "建议站点 3 · 望龙港社区", never a network node id.
+  function siteName(s, i) {
+    if (s.name && !/^node-\d+$/.test(s.name)) return s.name;
+    return t('suggest.siteN', { n: i + 1, community: communityName(s) });
+  }
+
+  // facName names the facility an accepted suggestion became.
+  function facName(fid, i) {
+    const f = (state.scenario?.added || []).find((x) => x.id === fid);
+    return f?.name && !/^node-\d+$/.test(f.name) ? f.name : t('suggest.siteN', { n: i + 1, community: communityName(sites()[i] || {}) });
   }
 
   // noteText says an optimiser note (planner.Note: code, English text,
@@ -605,7 +618,7 @@ export function createSuggest(ctx) {
       const fid = S.run.decisions?.[s.id]?.facility_id;
       let actions;
       if (st === 'accepted') {
-        actions = `<span class="sg-tag ok">${esc(t('suggest.acceptedAs'))} <a class="sg-fac" data-fac="${esc(fid)}" data-testid="suggest-facility">${esc(fid)}</a></span>`;
+        actions = `<span class="sg-tag ok">${esc(t('suggest.acceptedAs'))} <a class="sg-fac" data-fac="${esc(fid)}" data-testid="suggest-facility">${esc(facName(fid, i))}</a></span>`;
       } else if (st === 'rejected') {
         actions = `<span class="sg-tag">${esc(t('suggest.rejected'))}</span><button type="button" data-act="accept" ${busy ? 'disabled' : ''} data-testid="suggest-accept">${esc(t('suggest.acceptAnyway'))}</button>`;
       } else {
@@ -616,7 +629,7 @@ export function createSuggest(ctx) {
       h += `<li class="sg-site ${st}${s.id === S.selected ? ' sel' : ''}" data-id="${esc(s.id)}" data-state="${st || 'pending'}" data-testid="suggest-row" title="${esc(t('suggest.rowHint'))}">
         <span class="sg-num">${st === 'accepted' ? '✓' : i + 1}</span>
         <div class="sg-body">
-          <div class="sg-line"><span class="sg-name">${esc(s.name || s.id)}</span><span class="sg-gain" data-gain="${esc(s.gain_elders)}">${esc(t('suggest.gain', { n: fmtInt(s.gain_elders) }))}</span></div>
+          <div class="sg-line"><span class="sg-name">${esc(siteName(s, i))}</span><span class="sg-gain" data-gain="${esc(s.gain_elders)}">${esc(t('suggest.gain', { n: fmtInt(s.gain_elders) }))}</span></div>
           <div class="sg-line sg-meta"><span>${esc(communityName(s))}${mixed ? ' · ' + esc(typeLabel(s.type)) : ''} · ${esc(fmtInt(s.floor_area_m2))} m²</span><span>${esc(t('suggest.after', { v: fmtPct(s.coverage_after) }))}</span></div>
           ${rule}
           ${s.capacity_elders ? `<div class="sg-meta">${esc(t('suggest.served', { n: fmtInt(s.served_elders), cap: fmtInt(s.capacity_elders) }))}</div>` : ''}

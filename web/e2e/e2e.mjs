@@ -130,9 +130,16 @@ async function main() {
     check(rendered.communities > 0, `the map drew no community polygons (${JSON.stringify(rendered)})`);
     check(rendered.facilities > 0, `the map drew no facilities (${JSON.stringify(rendered)})`);
     const attribution = await page.textContent('.maplibregl-ctrl-attrib');
-    check(/OpenStreetMap/.test(attribution || ''), `no OpenStreetMap attribution on the map (got ${JSON.stringify(attribution)})`);
+    // The demo is synthetic: the map says so, and credits no OSM data it does not show.
+    check(/合成/.test(attribution || '') && !/OpenStreetMap/.test(attribution || ''), `the demo's attribution should say it is synthetic, not OpenStreetMap (got ${JSON.stringify(attribution)})`);
+    const header = await page.textContent('#city-name');
+    check(!/synthetic|seed/i.test(header || ''), `the header shows internal text: ${JSON.stringify(header)}`);
     const kpiText = await page.textContent('[data-testid="kpi-coverage_15min"]');
     check(/%/.test(kpiText || ''), `the coverage KPI shows no percentage (got ${JSON.stringify(kpiText)})`);
+    // Each gap shows its legal basis, a document in 《》, not only on hover.
+    await page.waitForSelector('[data-testid="gap-basis"]', { timeout: 30000 });
+    const basis = await page.$$eval('[data-testid="gap-basis"]', (els) => els.map((e) => e.textContent));
+    check(basis.length > 0 && basis.every((b) => /《.+》|〔\d{4}〕/.test(b)), `the gap list does not show each gap's document: ${JSON.stringify(basis.slice(0, 3))}`);
     await shot(page, '1-before.png');
 
     step = 'choose where elders are not covered';
@@ -196,6 +203,23 @@ async function main() {
     await waitMapSettled(page, n);
     const walkways = await page.evaluate(() => window.cc.map.queryRenderedFeatures({ layers: ['base-walkways'] }).length);
     check(walkways > 0, 'zoomed in, the map drew no walkways');
+
+    step = 'street and place names at zoom 16';
+    n = await idleCount(page);
+    await page.evaluate((c) => window.cc.map.jumpTo({ center: c, zoom: 16 }), target);
+    await waitMapSettled(page, n, 60000);
+    const labels = await page.evaluate(() => {
+      const m = window.cc.map;
+      const names = (id) => [...new Set(m.queryRenderedFeatures({ layers: [id] }).map((f) => f.properties.name))];
+      return { roads: names('label-roads'), communities: names('label-communities'), facilities: names('label-facilities') };
+    });
+    log('labels at z16', JSON.stringify(labels));
+    check(labels.roads.length > 0 && labels.roads.every((x) => /[路街]$/.test(x)), `no street names drawn at z16 (${JSON.stringify(labels.roads)})`);
+    check(labels.communities.length + labels.facilities.length > 0, `no community or facility names drawn at z16 (${JSON.stringify(labels)})`);
+    await shot(page, '1b-names-z16.png');
+    n = await idleCount(page);
+    await page.evaluate((c) => window.cc.map.jumpTo({ center: c, zoom: 15.5 }), target);
+    await waitMapSettled(page, n);
     await page.click('[data-testid="tool-add"]');
     await page.selectOption('[data-testid="add-type"]', 'community_station');
     await page.fill('[data-testid="add-floor"]', '400');
@@ -345,7 +369,10 @@ async function main() {
     suggestCov = [covBefore, covAfter];
     suggestedFirst = first.id;
     const accepted = await page.evaluate(() => window.cc.lastDelta);
-    const facId = (await page.textContent('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]') || '').trim();
+    const facId = (await page.getAttribute('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]', 'data-fac') || '').trim();
+    const facText = await page.textContent('[data-testid="suggest-row"]:nth-child(1) [data-testid="suggest-facility"]');
+    const listText = await page.textContent('[data-testid="suggest-list"]');
+    check(!/node-\d/.test(facText + listText), `the siting panel shows network node ids: ${JSON.stringify(facText)}`);
     check(facId && accepted.facilities.some((f) => f.id === facId), `the accepted row names facility ${JSON.stringify(facId)}, the answer added ${JSON.stringify(accepted.facilities.map((f) => f.id))}`);
     const gained = accepted.delta?.elders_covered_15min?.change;
     log(`accepted ${first.id} as ${facId}: coverage ${covBefore} → ${covAfter}; elders covered +${gained}, suggested +${first.gain_elders}`);
@@ -438,10 +465,71 @@ async function main() {
       { name: '错误清单.csv', mimeType: 'text/csv', buffer: Buffer.from('编号,名称,经度,纬度\nX,北京某楼,116.4,39.9\n') });
     await page.waitForSelector('[data-testid="suggest-error"]', { timeout: 15000 });
     const badText = await page.textContent('[data-testid="suggest-error"]');
-    check(/错误清单\.csv: row 2/.test(badText) && /经度/.test(badText), `the bad file's error does not name its row and field: ${JSON.stringify(badText)}`);
+    check(/错误清单\.csv: 第2行/.test(badText) && /经度/.test(badText) && /无法读取/.test(badText), `the bad file's error does not say in Chinese which row and field: ${JSON.stringify(badText)}`);
     const expected = consoleErrors.splice(errorsBefore).filter((e) => !/status of 422/.test(e));
     consoleErrors.push(...expected);
     check(await page.isVisible('[data-testid="suggest-candidates-pick"]'), 'after a bad file the panel offers no way to choose another');
+
+    step = 'compare two scenarios (A vs B) with the change on the map';
+    // B: today plus one station where the optimiser's second choice was,
+    // so some communities gain coverage against A and others lose it.
+    const spotB = suggested[suggested.length - 1];
+    const scB = await api('/api/v1/scenarios', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'E2E 方案B' }) });
+    await api(`/api/v1/scenarios/${encodeURIComponent(scB.id)}/facilities`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: '方案B站点', type: 'community_station', status: 'proposed', lon: spotB.lon, lat: spotB.lat, floor_area_m2: 400, beds: 12 }),
+    });
+    await page.goto(`${base}#s=${encodeURIComponent(scB.id)}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction((id) => window.cc && window.cc.ready === true && window.cc.state.scenario.id === id, scB.id, { timeout: 60000 });
+    await page.click('#btn-compare');
+    await page.waitForSelector('[data-testid="compare-with"]');
+    await page.selectOption('[data-testid="compare-with"]', scenarioId);
+    await page.waitForSelector('[data-testid="compare-summary"]', { timeout: 30000 });
+    const cmpHead = await page.textContent('#pane-compare h3');
+    check(cmpHead.includes('E2E 方案B') && cmpHead.includes(SCENARIO_NAME), `the comparison is not B against A: ${JSON.stringify(cmpHead)}`);
+    const cmpApi = await api(`/api/v1/scenarios/${encodeURIComponent(scB.id)}/compare?with=${encodeURIComponent(scenarioId)}`);
+    const movedComms = cmpApi.regions.filter((r) => r.level === 'community' && r.changes.coverage_15min);
+    check(movedComms.length > 0, 'A and B differ in no community');
+    const colouredOnMap = await page.evaluate((codes) => {
+      const m = window.cc.map;
+      const sl = window.cc.state.sourceLayers.communities.includes('communities') ? 'communities' : window.cc.state.sourceLayers.communities[0];
+      return codes.filter((c) => (m.getFeatureState({ source: 'communities', sourceLayer: sl, id: c }).dc || 0) !== 0).length;
+    }, movedComms.map((r) => r.code));
+    log(`A vs B: ${movedComms.length} communities changed coverage, ${colouredOnMap} coloured on the change map; ${await page.textContent('[data-testid="compare-summary"]')}`);
+    check(colouredOnMap > 0, 'the change map colours no community that changed');
+    check(await page.evaluate(() => window.cc.map.getLayoutProperty('comm-change', 'visibility') === 'visible'), 'the change map is not shown');
+    // The legend folds away so it hides none of the change map.
+    await page.click('[data-testid="layers-fold"]');
+    check(await page.evaluate(() => document.getElementById('map-layers').classList.contains('folded')), 'the legend did not fold');
+    n = await idleCount(page);
+    await page.evaluate((pts) => {
+      const lons = pts.map((p) => p[0]);
+      const lats = pts.map((p) => p[1]);
+      window.cc.map.fitBounds([[Math.min(...lons) - 0.01, Math.min(...lats) - 0.01], [Math.max(...lons) + 0.01, Math.max(...lats) + 0.01]], { duration: 0 });
+    }, [[spotB.lon, spotB.lat], [moved.lon, moved.lat], [first.lon, first.lat]]);
+    await waitMapSettled(page, n, 60000).catch(() => {});
+    await shot(page, '4b-compare-ab.png');
+    await page.click('[data-testid="layers-fold"]');
+    await page.click('[data-testid="tab-suggest"]');
+    check(await page.evaluate(() => window.cc.map.getLayoutProperty('comm-change', 'visibility') === 'none'), 'the change map stays on after leaving the comparison');
+
+    step = 'the printable report and its clause table';
+    const report = await context.newPage();
+    watch(report);
+    await report.goto(`${base}api/v1/reports/gap.html?scenario=baseline&lang=zh&inline=1`, { waitUntil: 'load' });
+    const htmlHref = await page.getAttribute('#export-html', 'href');
+    check(/inline=1/.test(htmlHref || '') && (await page.getAttribute('#export-html', 'target')) === '_blank', `网页 does not open in a new tab: ${htmlHref}`);
+    check(/gap\.pdf/.test(await page.getAttribute('[data-testid="export-pdf"]', 'href') || ''), 'the app offers no PDF export');
+    const clauses = await report.$$eval('table', (ts) => ts.map((t) => t.innerText).filter((x) => /渝民函〔2020〕245号/.test(x)));
+    check(clauses.length > 0, 'the HTML report cites no 渝民函〔2020〕245号 in its tables');
+    const bodyText = await report.textContent('body');
+    check(!/seed 0|para[p]hrase|standards[.]md/i.test(bodyText), 'the report cites internal notes');
+    const clauseTable = await report.$('table:has-text("渝民函〔2020〕245号")');
+    await clauseTable.scrollIntoViewIfNeeded();
+    await clauseTable.screenshot({ path: join(out, '7-report-clauses.png') });
+    log('screenshot', join(out, '7-report-clauses.png'));
+    await report.close();
 
     step = 'cancel a running optimiser run (city demo)';
     // The district's runs end in a fraction of a second; the city's take
@@ -477,6 +565,10 @@ async function main() {
     await page.click('#btn-lang');
     const title = await page.textContent('.brand');
     check(/15-minute/.test(title || ''), `the English switch did not change the title (${title})`);
+    const enAttrib = await page.textContent('.maplibregl-ctrl-attrib');
+    check(/Synthetic/.test(enAttrib || '') && !/合成/.test(enAttrib || ''), `the English map's attribution is ${JSON.stringify(enAttrib)}`);
+    const enHeader = await page.textContent('#city-name');
+    check(!/标准/.test(enHeader || ''), `the English header still names the profile in Chinese: ${JSON.stringify(enHeader)}`);
     await shot(page, '6-english.png');
     await page.click('#btn-lang');
 
@@ -548,7 +640,7 @@ async function main() {
 const guard = setTimeout(() => {
   console.error(`e2e: FAIL: timed out during "${step}"`);
   process.exit(1);
-}, 240000); // the token step made it longer
+}, 330000); // the token and A/B steps made it longer
 
 main().then(() => {
   clearTimeout(guard);

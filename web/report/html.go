@@ -613,8 +613,8 @@ func (r *renderer) standardsTable(refs map[string]int) *table {
 	for _, f := range r.a.Profile.Figures {
 		refs[f.Key] = len(t.Rows) + 1
 		t.Rows = append(t.Rows, []cell{{Text: strconv.Itoa(len(t.Rows) + 1), Num: true}, {Text: data.Pick(f.Label, r.lang)},
-			{Text: strings.TrimSpace(strconv.FormatFloat(f.Value, 'f', -1, 64) + " " + f.Unit), Num: true},
-			{Text: f.Clause}, {Text: f.Source}, {Text: data.ConfidenceLabel(f.Confidence, r.lang)}})
+			{Text: data.FigureValueText(f.Value, f.Unit, r.lang), Num: true},
+			{Text: f.Clause}, {Text: f.Source}, {Text: data.ConfidenceLabel(f.Confidence, r.lang), Name: true}})
 	}
 	for _, g := range r.a.Gaps {
 		if _, ok := refs[g.FigureKey]; ok || g.FigureKey == "" {

@@ -36,6 +36,7 @@ type Input struct {
 // Write writes the report in format: html and pdf here, the others by
 // data.WriteReport.
 func Write(ctx context.Context, w io.Writer, format string, in Input) error {
+	in = forPlanners(in)
 	switch format {
 	case "html":
 		return HTML(w, in)
@@ -109,4 +110,17 @@ func sanitizeName(s string) string {
 		s = string(r[:150])
 	}
 	return s
+}
+
+// forPlanners is in with the city's display name and data source, so no
+// "(synthetic district, seed 1)" reaches a report; the assessment is
+// copied, not changed.
+func forPlanners(in Input) Input {
+	if in.Assessment != nil {
+		a := *in.Assessment
+		a.City.Name = data.DisplayName(a.City.Name)
+		in.Assessment = &a
+	}
+	in.Options.Source = data.DisplaySource(in.Options.Source, in.Options.FromOSM, in.Options.Lang)
+	return in
 }

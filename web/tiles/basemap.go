@@ -30,6 +30,11 @@ type basemapIndex struct {
 	wayBound  []orb.Bound
 	wayTree   rtree.RTreeG[int32]
 
+	roads     []orb.LineString
+	roadInfo  []*osm.Road // the named road each line belongs to
+	roadBound []orb.Bound
+	roadTree  rtree.RTreeG[int32]
+
 	buildings     []osm.Building
 	buildingGeom  []orb.Polygon
 	buildingBound []orb.Bound
@@ -60,6 +65,19 @@ func newBasemapIndex(g *geo.Graph, b data.Basemap) basemapIndex {
 		ix.waterways = append(ix.waterways, w)
 		ix.wayBound = append(ix.wayBound, w.Bound())
 	}
+	for ri := range b.Roads {
+		r := &b.Roads[ri]
+		for _, l := range r.Lines {
+			if len(l) < 2 {
+				continue
+			}
+			w := worldLine(l)
+			ix.roadTree.Insert(w.Bound().Min, w.Bound().Max, int32(len(ix.roads)))
+			ix.roads = append(ix.roads, w)
+			ix.roadInfo = append(ix.roadInfo, r)
+			ix.roadBound = append(ix.roadBound, w.Bound())
+		}
+	}
 	for _, bl := range b.Buildings {
 		if len(bl.Footprint) == 0 || len(bl.Footprint[0]) < 4 {
 			continue
@@ -79,7 +97,8 @@ func (ix *basemapIndex) edgeBound(e int32) orb.Bound {
 }
 
 // basemapLayers builds the basemap tile: MVT layers water (polygons),
-// waterways (river and canal lines), walkways (z ≥ 14: every edge of the
+// waterways (river and canal lines), roads (z ≥ 12: named streets and
+// roads with name, name_latin and highway, for drawing and labels), walkways (z ≥ 14: every edge of the
 // walking network, merged into one multi-line per kind: steps, crossing,
 // other) and buildings (z ≥ 15: footprints with kind and levels).
 func (s *Server) basemapLayers(f *frame) mvt.Layers {
@@ -117,6 +136,28 @@ func (s *Server) basemapLayers(f *frame) mvt.Layers {
 	})
 	if len(ways) > 0 {
 		layers = append(layers, newLayer("waterways", ways))
+	}
+
+	if z >= roadsMinZoom {
+		var roads []*geojson.Feature
+		ix.roadTree.Search(f.query.Min, f.query.Max, func(_, _ [2]float64, i int32) bool {
+			if mls := f.lineString(ix.roads[i], true); mls != nil {
+				var g orb.Geometry = mls
+				if len(mls) == 1 {
+					g = mls[0]
+				}
+				r := ix.roadInfo[i]
+				props := geojson.Properties{"name": r.Name, "highway": r.Highway}
+				if r.NameLatin != "" {
+					props["name_latin"] = r.NameLatin
+				}
+				roads = append(roads, &geojson.Feature{Type: "Feature", Geometry: g, Properties: props})
+			}
+			return true
+		})
+		if len(roads) > 0 {
+			layers = append(layers, newLayer("roads", roads))
+		}
 	}
 
 	if z >= walkwaysMinZoom {

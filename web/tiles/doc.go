@@ -41,7 +41,8 @@
 //     shared by all scenarios (WarmServiceAreas samples the network's
 //     edge cells once, then computes the baseline's areas ahead of time).
 //   - basemap (the same for all scenarios, z ≥ 8): MVT layers water
-//     (polygons), waterways (lines), walkways (z ≥ 14; every edge of the
+//     (polygons), waterways (lines), roads (z ≥ 12; named streets with
+//     name, name_latin, highway), walkways (z ≥ 14; every edge of the
 //     walking network, one multi-line per kind: steps, crossing, other;
 //     a z13 tile of the city demo would hold 32,000 edges) and buildings
 //     (z ≥ 15; kind, levels).

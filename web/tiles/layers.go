@@ -70,6 +70,7 @@ const (
 	// (a z14 tile of the city demo holds ~8,000 walkway edges, a z13 one
 	// ~32,000); buildings from z15.
 	basemapMinZoom   = 8
+	roadsMinZoom     = 12 // named streets: drawn and labelled
 	walkwaysMinZoom  = 14
 	buildingsMinZoom = 15
 )

@@ -69,6 +69,7 @@ var vectorLayers = [numLayers][]vectorLayer{
 	basemapID: {
 		{"water", "lakes and riverbanks", basemapMinZoom, map[string]string{}},
 		{"waterways", "river and canal lines", basemapMinZoom, map[string]string{}},
+		{"roads", "named streets and roads, from z12", roadsMinZoom, map[string]string{"name": "String: the local name", "name_latin": "String: a Latin name, where the data has one", "highway": "String: OSM highway value"}},
 		{"walkways", "the walking network, from z14", walkwaysMinZoom, map[string]string{"kind": "String: steps, crossing or other"}},
 		{"buildings", "building footprints, from z15", buildingsMinZoom, map[string]string{"kind": "String: OSM building value", "levels": "Number"}},
 	},

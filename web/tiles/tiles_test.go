@@ -859,3 +859,34 @@ func TestChangedFacilityInScenario(t *testing.T) {
 		t.Error("an operating facility's service area is not drawn")
 	}
 }
+
+// The demo's named main roads reach the basemap tiles with their names
+// from z12, and every name drawn is one of the city's roads.
+func TestBasemapRoadNames(t *testing.T) {
+	s := newServer(t)
+	b, m := district(t)
+	if len(b.Basemap.Roads) == 0 {
+		t.Fatal("the demo has no named roads")
+	}
+	names := map[string]bool{}
+	for _, r := range b.Basemap.Roads {
+		names[r.Name] = true
+	}
+	c := m.City.Network.Bound().Center()
+	for _, z := range []uint32{12, 14, 16} {
+		ls := tile(t, s, LayerBasemap, "", 0, nil, nil, maptile.At(c, maptile.Zoom(z)))
+		rl := ls["roads"]
+		if rl == nil || len(rl.Features) == 0 {
+			t.Errorf("z%d: no roads layer", z)
+			continue
+		}
+		for _, f := range rl.Features {
+			if n, _ := f.Properties["name"].(string); !names[n] {
+				t.Errorf("z%d: road named %q, not one of the city's", z, n)
+			}
+		}
+	}
+	if ls := tile(t, s, LayerBasemap, "", 0, nil, nil, maptile.At(c, 11)); ls["roads"] != nil {
+		t.Error("roads below z12")
+	}
+}

@@ -11,10 +11,10 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// seedTown is a 1 km grid with one district, street and community holding
-// the population of a seed letter, for checking the seeds' own figures
+// letterTown is a 1 km grid with one district, street and community holding
+// the population of a bureau letter, for checking the letters' own figures
 // through the whole model.
-func seedTown(t *testing.T, pop planner.Population, fs []planner.Facility) *planner.City {
+func letterTown(t *testing.T, pop planner.Population, fs []planner.Facility) *planner.City {
 	t.Helper()
 	var b geo.GraphBuilder
 	at := func(i, j int) orb.Point { return orb.Point{106.5 + float64(i)*0.001, 31.8 + float64(j)*0.001} }
@@ -43,7 +43,7 @@ func seedTown(t *testing.T, pop planner.Population, fs []planner.Facility) *plan
 		fs[i].Location = at(i%11, (i/11)%11)
 	}
 	return &planner.City{
-		Name:    "seed town",
+		Name:    "letter town",
 		Network: g,
 		Regions: []planner.Region{
 			{Code: "511903", Name: "恩阳区", Level: planner.LevelDistrict},
@@ -55,8 +55,8 @@ func seedTown(t *testing.T, pop planner.Population, fs []planner.Facility) *plan
 	}
 }
 
-func TestSeedFiguresThroughTheModel(t *testing.T) {
-	// 恩阳区 (seed 002): 642,513 residents, 130,876 aged 60+, 11,604 aged
+func TestLetterFiguresThroughTheModel(t *testing.T) {
+	// 恩阳区 (恩民政函〔2021〕3号): 642,513 residents, 130,876 aged 60+, 11,604 aged
 	// 80+, 2,783 beds in all → 21.3 beds per 1000 elders.
 	enyang := planner.Population{Residents: 642513, Households: 642513 / 2.62, Elders60: 130876, Elders80: 11604}
 	var beds []planner.Facility
@@ -75,7 +75,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := planner.NewModel(context.Background(), seedTown(t, enyang, append([]planner.Facility(nil), beds...)), p, nil)
+			m, err := planner.NewModel(context.Background(), letterTown(t, enyang, append([]planner.Facility(nil), beds...)), p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 		})
 	}
 
-	// 资阳市 (seed 000): 201 day-care centres built, 35 idle → 166 count.
+	// 资阳市 (资民函〔2020〕61号): 201 day-care centres built, 35 idle → 166 count.
 	var daycare []planner.Facility
 	for i := 0; i < 201; i++ {
 		st := planner.Operating
@@ -102,7 +102,7 @@ func TestSeedFiguresThroughTheModel(t *testing.T) {
 		daycare = append(daycare, planner.Facility{ID: fmt.Sprint("D", i), Name: "日间照料中心", Type: planner.DayCare, Status: st, FloorArea: 300, Beds: 10})
 	}
 	p, _ := BuiltinProfile("cn-default")
-	m, err := planner.NewModel(context.Background(), seedTown(t, planner.Population{Residents: 1000, Elders60: 200}, daycare), p, nil)
+	m, err := planner.NewModel(context.Background(), letterTown(t, planner.Population{Residents: 1000, Elders60: 200}, daycare), p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
