@@ -22,7 +22,7 @@ func fig(v float64) planner.Figure {
 
 // testProfile is a valid profile with cn-default's figures, built in Go so
 // that planner's tests do not depend on the YAML files in package data
-// (whose own tests check the built-ins against STANDARDS.md).
+// (whose own tests check the built-ins against the figures of the documents they cite).
 func testProfile() *planner.StandardsProfile {
 	return &planner.StandardsProfile{
 		Name:  "test",
