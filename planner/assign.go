@@ -2,6 +2,7 @@ package planner
 
 import (
 	"cmp"
+	"github.com/carecircle/carecircle/planner/internal/binheap"
 	"math"
 	"slices"
 )
@@ -131,7 +132,7 @@ func solveAssignment(arcs []assignArc, capacity int, out []int) {
 	done := make([]bool, n)
 	prevNode := make([]int32, n)
 	prevEdge := make([]int32, n)
-	var h binaryHeap[distItem]
+	var h binheap.Heap[distItem]
 	for flow := 0; flow < len(stations); flow++ {
 		for i := range dist {
 			dist[i] = math.Inf(1)
@@ -150,9 +151,9 @@ func solveAssignment(arcs []assignArc, capacity int, out []int) {
 				h = append(h, distItem{d, e.to})
 			}
 		}
-		h.heapify()
+		h.Heapify()
 		for len(h) > 0 {
-			it := h.pop()
+			it := h.Pop()
 			u := it.node
 			if done[u] || it.d > dist[u] {
 				continue
@@ -172,7 +173,7 @@ func solveAssignment(arcs []assignArc, capacity int, out []int) {
 					dist[e.to] = d
 					prevNode[e.to] = u
 					prevEdge[e.to] = int32(k)
-					h.push(distItem{d, e.to})
+					h.Push(distItem{d, e.to})
 				}
 			}
 		}
@@ -211,7 +212,7 @@ type distItem struct {
 
 // before orders distItems by distance, then node id, so ties break the
 // same way every run.
-func (a distItem) before(b distItem) bool {
+func (a distItem) Before(b distItem) bool {
 	if a.d != b.d {
 		return a.d < b.d
 	}

@@ -132,7 +132,7 @@ func (in *optInstance) capGreedy(ctx context.Context, st *capState, byRatio bool
 			h = append(h, lazyEntry{key: key(w, int32(x)), cand: int32(x), rank: in.rank[st.items[x].cand]*8 + int32(st.items[x].size), fresh: 0})
 		}
 	}
-	h.heapify()
+	h.Heapify()
 	for it := int32(0); limit == 0 || len(st.picks) < limit; it++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -142,22 +142,22 @@ func (in *optInstance) capGreedy(ctx context.Context, st *capState, byRatio bool
 			top := &h[0]
 			x := top.cand
 			if st.used[st.items[x].cand] || st.cost+st.items[x].cost > budget*(1+1e-12) {
-				h.pop() // taken, or no longer affordable: the budget only shrinks
+				h.Pop() // taken, or no longer affordable: the budget only shrinks
 				continue
 			}
 			if top.fresh == it {
-				h.pop()
+				h.Pop()
 				st.add(x)
 				picked = true
 				break
 			}
 			_, w := st.fill(x, false)
 			if w <= 0 {
-				h.pop()
+				h.Pop()
 				continue
 			}
 			top.key, top.fresh = key(w, x), it
-			h.down(0)
+			h.Down(0)
 		}
 		if !picked {
 			return nil

@@ -3,6 +3,7 @@ package siting
 import (
 	"context"
 	"fmt"
+	"github.com/carecircle/carecircle/planner/internal/binheap"
 	"math"
 	"slices"
 
@@ -140,9 +141,9 @@ type lazyEntry struct {
 }
 
 // lazyHeap is a max-heap by key, then by seeded rank.
-type lazyHeap = binaryHeap[lazyEntry]
+type lazyHeap = binheap.Heap[lazyEntry]
 
-func (a lazyEntry) before(b lazyEntry) bool {
+func (a lazyEntry) Before(b lazyEntry) bool {
 	if a.key != b.key {
 		return a.key > b.key
 	}
@@ -166,7 +167,7 @@ func (cs *coverState) greedy(ctx context.Context, pool []int32, limit int, stop 
 			h = append(h, lazyEntry{key: in.single[c], cand: c, rank: in.rank[c], fresh: fresh})
 		}
 	}
-	h.heapify()
+	h.Heapify()
 	for it := int32(0); limit == 0 || len(cs.chosen) < limit; it++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -181,17 +182,17 @@ func (cs *coverState) greedy(ctx context.Context, pool []int32, limit int, stop 
 		for len(h) > 0 {
 			top := &h[0]
 			if top.fresh == it {
-				cs.add(h.pop().cand)
+				cs.add(h.Pop().cand)
 				picked = true
 				break
 			}
 			g := cs.gain(top.cand)
 			if g <= 0 {
-				h.pop() // gains only fall as sites are added
+				h.Pop() // gains only fall as sites are added
 				continue
 			}
 			top.key, top.fresh = g, it
-			h.down(0)
+			h.Down(0)
 		}
 		if !picked {
 			break
