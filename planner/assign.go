@@ -2,9 +2,10 @@ package planner
 
 import (
 	"cmp"
-	"github.com/carecircle/carecircle/planner/internal/binheap"
 	"math"
 	"slices"
+
+	"github.com/carecircle/carecircle/planner/internal/binheap"
 )
 
 // This file solves 中心带站 as an assignment problem: stations to street

@@ -3,11 +3,11 @@ package siting
 import (
 	"context"
 	"fmt"
-	"github.com/carecircle/carecircle/planner/internal/binheap"
 	"math"
 	"slices"
 
 	"github.com/carecircle/carecircle/planner"
+	"github.com/carecircle/carecircle/planner/internal/binheap"
 )
 
 // This file solves the coverage problems (max_coverage, target_coverage):
