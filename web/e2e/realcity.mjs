@@ -4,7 +4,7 @@
 //   node realcity.mjs <server URL> <artefacts dir>
 //
 // Opens the map of a city imported with `carecircle import` (web/
-// realcity_e2e_test.go imports Monaco), checks the attribution credits
+// realcity_e2e_test.go imports the example cities), checks the attribution credits
 // OpenStreetMap, goes to zoom 16 where the streets are and checks their
 // names are drawn (rendered features of the label layer), takes
 // screenshots of the first view and of the names, and fails on any request
