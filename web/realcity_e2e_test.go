@@ -24,10 +24,11 @@ import (
 // OSM extracts of ../shared/data with the bureau-style tables of
 // examples/, as examples/import.sh does): Monaco, its people spread over
 // its real buildings, and central Porto Alegre with its real population
-// grid and 117 healthcare cells as stations. Each is served on 127.0.0.1
-// and web/e2e/realcity.mjs runs in headless chromium: the map credits
-// OpenStreetMap, draws the real street names at zoom 16, and asks nothing
-// of any other host. It skips like TestBrowserEndToEnd, and when the
+// grid and 117 healthcare cells as stations, and a Chinese-named piece of
+// Nantong. Each is served on 127.0.0.1 and web/e2e/realcity.mjs runs in
+// headless chromium: the map credits OpenStreetMap, draws the real street
+// names at zoom 16 (in Nantong, whose extract names no road, Chinese
+// community and facility names), and asks nothing of any other host. It skips like TestBrowserEndToEnd, and when the
 // shared data is absent.
 func TestBrowserRealCity(t *testing.T) {
 	if testing.Short() {
@@ -45,9 +46,13 @@ func TestBrowserRealCity(t *testing.T) {
 	}
 	for _, city := range []struct {
 		dir, name, osm, population string
+		mode                       string // of realcity.mjs
 	}{
-		{dir: "monaco", name: "Monaco", osm: "osm/monaco.osm.pbf"},
-		{dir: "porto-alegre", name: "Porto Alegre", osm: "poa/porto_alegre.osm.pbf", population: "poa/porto_alegre_hexgrid.csv"},
+		{dir: "monaco", name: "Monaco", osm: "osm/monaco.osm.pbf", mode: "streets"},
+		{dir: "porto-alegre", name: "Porto Alegre", osm: "poa/porto_alegre.osm.pbf", population: "poa/porto_alegre_hexgrid.csv", mode: "streets"},
+		// The Nantong extract names no road: its Chinese names on the
+		// map are the communities' and the facility's.
+		{dir: "nantong", name: "海门区", osm: "osm/nantong.osm", mode: "chinese-places"},
 	} {
 		t.Run(city.dir, func(t *testing.T) {
 			tables := filepath.Join("..", "examples", city.dir)
@@ -57,14 +62,15 @@ func TestBrowserRealCity(t *testing.T) {
 			if city.population != "" {
 				opt.Population = sharedtest.Path(t, strings.Split(city.population, "/")...)
 			}
-			browseImportedCity(t, node, opt)
+			browseImportedCity(t, node, opt, city.mode)
 		})
 	}
 }
 
 // browseImportedCity imports opt, serves the bundle on 127.0.0.1 and runs
-// realcity.mjs on it; screenshots go to e2e/artefacts/<city folder>.
-func browseImportedCity(t *testing.T, node string, opt data.ImportOptions) {
+// realcity.mjs in mode on it; screenshots go to e2e/artefacts/<city
+// folder>.
+func browseImportedCity(t *testing.T, node string, opt data.ImportOptions, mode string) {
 	ctx := context.Background()
 	start := time.Now()
 	res, err := data.Import(ctx, opt, nil)
@@ -72,7 +78,7 @@ func browseImportedCity(t *testing.T, node string, opt data.ImportOptions) {
 		t.Fatal(err)
 	}
 	b := res.Bundle
-	if len(b.Basemap.Roads) == 0 {
+	if len(b.Basemap.Roads) == 0 && mode == "streets" {
 		t.Fatal("the imported city has no named roads")
 	}
 	m, err := planner.NewModel(ctx, b.City, b.Profile, b.Index)
@@ -107,7 +113,7 @@ func browseImportedCity(t *testing.T, node string, opt data.ImportOptions) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, "realcity.mjs", ts.URL+"/", artefacts)
+	cmd := exec.CommandContext(runCtx, node, "realcity.mjs", ts.URL+"/", artefacts, mode)
 	cmd.Dir = "e2e"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
 	cmd.WaitDelay = 10 * time.Second
