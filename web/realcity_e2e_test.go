@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,25 +9,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/carecircle/carecircle/data"
 	"github.com/carecircle/carecircle/data/crs"
 	"github.com/carecircle/carecircle/data/sharedtest"
-	"github.com/carecircle/carecircle/geo/osm"
 	"github.com/carecircle/carecircle/planner"
 	"github.com/carecircle/carecircle/web"
 )
 
-// TestBrowserRealCity imports Monaco from its OpenStreetMap extract and a
-// table of four community points (as `carecircle import` does), serves it
-// on 127.0.0.1 and runs web/e2e/realcity.mjs in headless chromium: the map
-// credits OpenStreetMap, draws the real street names at zoom 16, and asks
-// nothing of any other host. It skips like TestBrowserEndToEnd, and when
-// the shared data is absent.
+// TestBrowserRealCity imports the real cities shipped as examples (the
+// OSM extracts of ../shared/data with the bureau-style tables of
+// examples/, as examples/import.sh does): Monaco, its people spread over
+// its real buildings, and central Porto Alegre with its real population
+// grid and 117 healthcare cells as stations, and a Chinese-named piece of
+// Nantong. Each is served on 127.0.0.1 and web/e2e/realcity.mjs runs in
+// headless chromium: the map credits OpenStreetMap, draws the real street
+// names at zoom 16 (in Nantong, whose extract names no road, Chinese
+// community and facility names), and asks nothing of any other host. It skips like TestBrowserEndToEnd, and when the
+// shared data is absent.
 func TestBrowserRealCity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -44,52 +44,48 @@ func TestBrowserRealCity(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
 		t.Skip("browser test skipped: web/e2e/node_modules/playwright-core is missing (run `npm ci` in web/e2e)")
 	}
-	pbf := sharedtest.Path(t, "osm", "monaco.osm.pbf")
+	for _, city := range []struct {
+		dir, name, osm, population string
+		mode                       string // of realcity.mjs
+	}{
+		{dir: "monaco", name: "Monaco", osm: "osm/monaco.osm.pbf", mode: "streets"},
+		{dir: "porto-alegre", name: "Porto Alegre", osm: "poa/porto_alegre.osm.pbf", population: "poa/porto_alegre_hexgrid.csv", mode: "streets"},
+		// The Nantong extract names no road: its Chinese names on the
+		// map are the communities' and the facility's.
+		{dir: "nantong", name: "海门区", osm: "osm/nantong.osm", mode: "chinese-places"},
+	} {
+		t.Run(city.dir, func(t *testing.T) {
+			tables := filepath.Join("..", "examples", city.dir)
+			opt := data.ImportOptions{Name: city.name, CRS: crs.WGS84, Out: filepath.Join(t.TempDir(), city.dir),
+				OSM:         sharedtest.Path(t, strings.Split(city.osm, "/")...),
+				Communities: filepath.Join(tables, "社区.csv"), Facilities: filepath.Join(tables, "设施.csv")}
+			if city.population != "" {
+				opt.Population = sharedtest.Path(t, strings.Split(city.population, "/")...)
+			}
+			browseImportedCity(t, node, opt, city.mode)
+		})
+	}
+}
+
+// browseImportedCity imports opt, serves the bundle on 127.0.0.1 and runs
+// realcity.mjs in mode on it; screenshots go to e2e/artefacts/<city
+// folder>.
+func browseImportedCity(t *testing.T, node string, opt data.ImportOptions, mode string) {
 	ctx := context.Background()
-	dir := t.TempDir()
-
-	// Four communities at buildings spread west to east, as a bureau's
-	// table of community points would place them.
-	ex, err := osm.Load(ctx, pbf, osm.Options{Buildings: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ex.Buildings) < 100 {
-		t.Fatalf("%d buildings in %s", len(ex.Buildings), pbf)
-	}
-	sort.Slice(ex.Buildings, func(i, j int) bool {
-		return ex.Buildings[i].Footprint.Bound().Center()[0] < ex.Buildings[j].Footprint.Bound().Center()[0]
-	})
-	comm := filepath.Join(dir, "communities.csv")
-	rows := [][]string{{"社区代码", "社区名称", "所属街道", "所属区县", "常住人口", "60岁以上人口", "80岁以上人口", "经度", "纬度"}}
-	for i := range 4 {
-		c := ex.Buildings[(2*i+1)*len(ex.Buildings)/8].Footprint.Bound().Center()
-		rows = append(rows, []string{fmt.Sprintf("492000001%03d", i+1), fmt.Sprintf("Quartier %d", i+1), "Secteur 1", "Monaco",
-			"9000", "2700", "450", strconv.FormatFloat(c[0], 'f', 7, 64), strconv.FormatFloat(c[1], 'f', 7, 64)})
-	}
-	f, err := os.Create(comm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := csv.NewWriter(f).WriteAll(rows); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-
 	start := time.Now()
-	res, err := data.Import(ctx, data.ImportOptions{OSM: pbf, Communities: comm, CRS: crs.WGS84, Out: filepath.Join(dir, "monaco"), Name: "Monaco"}, nil)
+	res, err := data.Import(ctx, opt, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := res.Bundle
-	if len(b.Basemap.Roads) == 0 {
+	if len(b.Basemap.Roads) == 0 && mode == "streets" {
 		t.Fatal("the imported city has no named roads")
 	}
 	m, err := planner.NewModel(ctx, b.City, b.Profile, b.Index)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := data.OpenScenarioStore(ctx, filepath.Join(dir, "scenarios.db"), b.City.Name)
+	store, err := data.OpenScenarioStore(ctx, filepath.Join(t.TempDir(), "scenarios.db"), b.City.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,15 +104,16 @@ func TestBrowserRealCity(t *testing.T) {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
-	t.Logf("Monaco imported and served at %s in %s: %d named roads, %d buildings", ts.URL, time.Since(start).Round(time.Millisecond), len(b.Basemap.Roads), len(b.Basemap.Buildings))
+	t.Logf("%s imported and served at %s in %s: %d named roads, %d buildings, %d facilities", b.City.Name, ts.URL, time.Since(start).Round(time.Millisecond),
+		len(b.Basemap.Roads), len(b.Basemap.Buildings), len(b.City.Facilities))
 
-	artefacts, err := filepath.Abs(filepath.Join("e2e", "artefacts"))
+	artefacts, err := filepath.Abs(filepath.Join("e2e", "artefacts", filepath.Base(opt.Out)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, "realcity.mjs", ts.URL+"/", artefacts)
+	cmd := exec.CommandContext(runCtx, node, "realcity.mjs", ts.URL+"/", artefacts, mode)
 	cmd.Dir = "e2e"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
 	cmd.WaitDelay = 10 * time.Second
