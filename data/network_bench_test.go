@@ -77,10 +77,10 @@ func benchCatchments(b *testing.B, bn *benchNetwork) {
 	b.ReportMetric(float64(len(bn.sites)), "catchments")
 }
 
-func heidelberg(b *testing.B) *geo.Graph {
-	n, err := LoadNetwork(context.Background(), NetworkSource{OSM: sharedtest.Path(b, "osm", "heidelberg.osm.pbf")}, nil)
+func heidelberg(tb testing.TB) *geo.Graph {
+	n, err := LoadNetwork(context.Background(), NetworkSource{OSM: sharedtest.Path(tb, "osm", "heidelberg.osm.pbf")}, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return n.Graph
 }
