@@ -134,23 +134,13 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 		g.OSMIDs[k] = b.ids[i]
 	}
 	// Each edge keeps its direction (EdgeU is the end added first), so
-	// positions along it read the same as before the renumbering.
-	lo := func(e rawEdge) (int32, int32) {
-		u, v := newID[e.u], newID[e.v]
-		return min(u, v), max(u, v)
-	}
-	slices.SortFunc(b.edges, func(x, y rawEdge) int {
-		xu, xv := lo(x)
-		yu, yv := lo(y)
-		if c := cmp.Compare(xu, yu); c != 0 {
-			return c
-		}
-		return cmp.Compare(xv, yv)
-	})
+	// positions along it read the same as before the renumbering. Edges
+	// are ordered by their lower end, then their higher one.
 	m := len(b.edges)
 	g.EdgeU, g.EdgeV = make([]int32, m), make([]int32, m)
 	g.EdgeKind, g.EdgeLen = make([]EdgeKind, m), make([]float64, m)
-	for k, e := range b.edges {
+	for k, i := range edgesByEnds(b.edges, newID, len(order)) {
+		e := b.edges[i]
 		u, v := newID[e.u], newID[e.v]
 		g.EdgeU[k], g.EdgeV[k] = u, v
 		g.EdgeKind[k] = e.kind
@@ -160,6 +150,38 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	g.labelPieces()
 	g.indexOSMIDs()
 	return g, nil
+}
+
+// edgesByEnds returns the indexes of edges ordered by the lower of their
+// ends' new numbers, then the higher: a counting sort on the lower end (n
+// nodes), then a sort within each node's few edges.
+func edgesByEnds(edges []rawEdge, newID []int32, n int) []int32 {
+	ends := func(e rawEdge) (int32, int32) {
+		u, v := newID[e.u], newID[e.v]
+		return min(u, v), max(u, v)
+	}
+	start := make([]int32, n+1)
+	for _, e := range edges {
+		lo, _ := ends(e)
+		start[lo+1]++
+	}
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	out := make([]int32, len(edges))
+	next := slices.Clone(start[:n])
+	for i, e := range edges {
+		lo, _ := ends(e)
+		out[next[lo]] = int32(i)
+		next[lo]++
+	}
+	hi := func(i int32) int32 { _, h := ends(edges[i]); return h }
+	for u := 0; u < n; u++ {
+		if group := out[start[u]:start[u+1]]; len(group) > 1 {
+			slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(hi(a), hi(b)) })
+		}
+	}
+	return out
 }
 
 // buildAdjacency fills Offsets, Adj and AdjEdge from the edge arrays.

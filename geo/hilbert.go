@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -60,25 +59,19 @@ func hilbertOrder(points []orb.Point, keep []bool) []int32 {
 		c := (v - lo) / (hi - lo) * (1<<hilbertBits - 1)
 		return uint32(min(max(c, 0), 1<<hilbertBits-1))
 	}
-	type keyed struct {
-		key uint64
-		i   int32
-	}
-	ks := make([]keyed, 0, len(points))
+	// A key has 2·hilbertBits = 32 bits: key and index share one uint64,
+	// so a plain integer sort orders by key, then by index.
+	ks := make([]uint64, 0, len(points))
 	for i, p := range points {
 		if keep[i] {
-			ks = append(ks, keyed{hilbertIndex(cell(p[0], b.Min[0], b.Max[0]), cell(p[1], b.Min[1], b.Max[1])), int32(i)})
+			d := hilbertIndex(cell(p[0], b.Min[0], b.Max[0]), cell(p[1], b.Min[1], b.Max[1]))
+			ks = append(ks, d<<32|uint64(i))
 		}
 	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		if c := cmp.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
+	slices.Sort(ks)
 	order := make([]int32, len(ks))
 	for k, x := range ks {
-		order[k] = x.i
+		order[k] = int32(uint32(x))
 	}
 	return order
 }
