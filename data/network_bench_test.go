@@ -1,8 +1,10 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/carecircle/carecircle/data/sharedtest"
@@ -12,7 +14,9 @@ import (
 )
 
 // benchNetwork is a graph priced for elders with homes to collect: one
-// point near every tenth node, like demand points along streets.
+// point near every tenth node, like demand points along streets. Nodes are
+// taken in order of their source ids, not of their indexes, so that the
+// same homes and sites are drawn however the graph numbers its nodes.
 type benchNetwork struct {
 	router *geo.Router
 	index  *geo.EdgeIndex
@@ -31,14 +35,19 @@ func newBenchNetwork(b *testing.B, g *geo.Graph, sites int) *benchNetwork {
 	jitter := func(p orb.Point) orb.Point {
 		return orb.Point{p[0] + (rng.Float64()-0.5)*4e-4, p[1] + (rng.Float64()-0.5)*4e-4}
 	}
+	byID := make([]int32, g.NumNodes())
+	for i := range byID {
+		byID[i] = int32(i)
+	}
+	slices.SortFunc(byID, func(a, b int32) int { return cmp.Compare(g.OSMIDs[a], g.OSMIDs[b]) })
 	var homes []orb.Point
-	for i := 0; i < g.NumNodes(); i += 10 {
-		homes = append(homes, jitter(g.Points[i]))
+	for i := 0; i < len(byID); i += 10 {
+		homes = append(homes, jitter(g.Points[byID[i]]))
 	}
 	snaps, _ := ix.SnapAll(homes, geo.DefaultMaxSnap)
 	bn := &benchNetwork{router: r, index: ix, points: geo.NewPointSet(g, snaps)}
 	for len(bn.sites) < sites {
-		s, err := ix.Snap(jitter(g.Points[rng.IntN(g.NumNodes())]), geo.DefaultMaxSnap)
+		s, err := ix.Snap(jitter(g.Points[byID[rng.IntN(len(byID))]]), geo.DefaultMaxSnap)
 		if err == nil {
 			bn.sites = append(bn.sites, s)
 		}
@@ -68,10 +77,10 @@ func benchCatchments(b *testing.B, bn *benchNetwork) {
 	b.ReportMetric(float64(len(bn.sites)), "catchments")
 }
 
-func heidelberg(b *testing.B) *geo.Graph {
-	n, err := LoadNetwork(context.Background(), NetworkSource{OSM: sharedtest.Path(b, "osm", "heidelberg.osm.pbf")}, nil)
+func heidelberg(tb testing.TB) *geo.Graph {
+	n, err := LoadNetwork(context.Background(), NetworkSource{OSM: sharedtest.Path(tb, "osm", "heidelberg.osm.pbf")}, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return n.Graph
 }

@@ -44,6 +44,8 @@ type SQLiteStore struct {
 	watchMu   sync.Mutex
 	watchers  []func(id string, version int64)
 	stopWatch func() // stops polling for other processes' writes; nil when not watched
+
+	commits *groupCommit // Save's queue and its committer
 }
 
 // ErrScenarioNotFound is returned (wrapped; test with errors.Is) when a
@@ -180,6 +182,7 @@ func OpenSQLiteStore(ctx context.Context, path, city string) (*SQLiteStore, erro
 		db.Close()
 		return nil, err
 	}
+	s.commits = startGroupCommit(s)
 	return s, nil
 }
 
@@ -393,6 +396,7 @@ func (s *SQLiteStore) Close() error {
 	if stop != nil {
 		stop()
 	}
+	s.commits.stop()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("scenario database %s: closing: %w", s.path, err)
 	}
@@ -629,22 +633,29 @@ func checkSave(where string, sc *planner.Scenario, expect int64, edits []planner
 // edits it writes the rows they touch (in proportion to the edit, not the
 // scenario); without, it rewrites all of sc's rows. It returns an error
 // wrapping ErrScenarioNotFound when the scenario is gone.
+//
+// Concurrent Saves are committed together (group commit): each waits until
+// the transaction holding its write is on disk, so a Save that returned nil
+// is durable, but several share one fsync. A Save whose ctx ends while it
+// waits its turn is not written; once its write is in a transaction it
+// waits for the outcome.
 func (s *SQLiteStore) Save(ctx context.Context, sc *planner.Scenario, expect int64, edits ...planner.Edit) error {
 	name, err := checkSave(s.path, sc, expect, edits)
 	if err != nil {
 		return err
 	}
+	return s.commits.save(ctx, &saveRequest{ctx: ctx, sc: sc, name: name, expect: expect, edits: edits})
+}
+
+// applySave writes one Save in tx: the version check, then the rows.
+func (s *SQLiteStore) applySave(ctx context.Context, tx *sql.Tx, r *saveRequest) error {
+	sc, expect, edits := r.sc, r.expect, r.edits
 	fail := func(err error) error {
 		return fmt.Errorf("scenario database %s: saving scenario %s: %w", s.path, sc.ID, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `UPDATE scenarios SET name = ?, version = ?, updated = ?
 		WHERE id = ? AND city = ? AND version = ?`,
-		name, expect+1, timestamp(), sc.ID, s.city, expect)
+		r.name, expect+1, timestamp(), sc.ID, s.city, expect)
 	if err != nil {
 		return fail(err)
 	}
@@ -662,9 +673,6 @@ func (s *SQLiteStore) Save(ctx context.Context, sc *planner.Scenario, expect int
 		if err := s.writeEdit(ctx, tx, sc.ID, ed); err != nil {
 			return fail(err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fail(err)
 	}
 	return nil
 }

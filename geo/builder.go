@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 
@@ -78,7 +79,11 @@ func (b *GraphBuilder) NumNodes() int { return len(b.points) }
 // connected piece is kept, however small: a courtyard's walkways or an
 // island's paths are where someone may live or a facility may stand, and
 // snapping decides which piece a point belongs to (see Graph.Piece). Nodes
-// no edge touches are left out. The builder can be dropped afterwards.
+// no edge touches are left out. Nodes are numbered along a Hilbert curve
+// through their points and edges by their ends, for memory locality, so
+// graph indexes follow neither the order of Node calls nor source ids;
+// each edge still runs from the end added first. The builder can be
+// dropped afterwards.
 func (b *GraphBuilder) Build() (*Graph, error) {
 	if len(b.edges) == 0 {
 		return nil, ErrEmptyGraph
@@ -108,33 +113,75 @@ func (b *GraphBuilder) Build() (*Graph, error) {
 	})
 	b.edges = slices.CompactFunc(b.edges, func(x, y rawEdge) bool { return x.u == y.u && x.v == y.v })
 
-	// Renumber the nodes an edge touches, in insertion order.
+	// Number the nodes an edge touches along a Hilbert curve, and the
+	// edges by their ends, so that what a bounded search reads (a node's
+	// slots, its neighbours' times, their edges) lies close in memory.
+	// Source ids and every result stay as they were; only indexes move.
 	n := len(b.points)
 	used := make([]bool, n)
 	for _, e := range b.edges {
 		used[e.u], used[e.v] = true, true
 	}
+	order := hilbertOrder(b.points, used)
 	newID := make([]int32, n)
-	g := &Graph{}
-	for i := int32(0); i < int32(n); i++ {
+	for i := range newID {
 		newID[i] = -1
-		if used[i] {
-			newID[i] = int32(len(g.Points))
-			g.Points = append(g.Points, b.points[i])
-			g.OSMIDs = append(g.OSMIDs, b.ids[i])
-		}
 	}
-	for _, e := range b.edges {
+	g := &Graph{Points: make([]orb.Point, len(order)), OSMIDs: make([]int64, len(order))}
+	for k, i := range order {
+		newID[i] = int32(k)
+		g.Points[k] = b.points[i]
+		g.OSMIDs[k] = b.ids[i]
+	}
+	// Each edge keeps its direction (EdgeU is the end added first), so
+	// positions along it read the same as before the renumbering. Edges
+	// are ordered by their lower end, then their higher one.
+	m := len(b.edges)
+	g.EdgeU, g.EdgeV = make([]int32, m), make([]int32, m)
+	g.EdgeKind, g.EdgeLen = make([]EdgeKind, m), make([]float64, m)
+	for k, i := range edgesByEnds(b.edges, newID, len(order)) {
+		e := b.edges[i]
 		u, v := newID[e.u], newID[e.v]
-		g.EdgeU = append(g.EdgeU, u)
-		g.EdgeV = append(g.EdgeV, v)
-		g.EdgeKind = append(g.EdgeKind, e.kind)
-		g.EdgeLen = append(g.EdgeLen, Haversine(g.Points[u], g.Points[v]))
+		g.EdgeU[k], g.EdgeV[k] = u, v
+		g.EdgeKind[k] = e.kind
+		g.EdgeLen[k] = Haversine(g.Points[u], g.Points[v])
 	}
 	g.buildAdjacency()
 	g.labelPieces()
 	g.indexOSMIDs()
 	return g, nil
+}
+
+// edgesByEnds returns the indexes of edges ordered by the lower of their
+// ends' new numbers, then the higher: a counting sort on the lower end (n
+// nodes), then a sort within each node's few edges.
+func edgesByEnds(edges []rawEdge, newID []int32, n int) []int32 {
+	ends := func(e rawEdge) (int32, int32) {
+		u, v := newID[e.u], newID[e.v]
+		return min(u, v), max(u, v)
+	}
+	start := make([]int32, n+1)
+	for _, e := range edges {
+		lo, _ := ends(e)
+		start[lo+1]++
+	}
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	out := make([]int32, len(edges))
+	next := slices.Clone(start[:n])
+	for i, e := range edges {
+		lo, _ := ends(e)
+		out[next[lo]] = int32(i)
+		next[lo]++
+	}
+	hi := func(i int32) int32 { _, h := ends(edges[i]); return h }
+	for u := 0; u < n; u++ {
+		if group := out[start[u]:start[u+1]]; len(group) > 1 {
+			slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(hi(a), hi(b)) })
+		}
+	}
+	return out
 }
 
 // buildAdjacency fills Offsets, Adj and AdjEdge from the edge arrays.

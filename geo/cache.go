@@ -27,7 +27,7 @@ import (
 // filter version, ...); a cache with another key is stale.
 const (
 	cacheMagic   = "CCWALKG\n"
-	cacheVersion = 2 // 2: every connected piece kept, no drop counts
+	cacheVersion = 3 // 2: every connected piece kept, no drop counts; 3: nodes in Hilbert order
 )
 
 // ErrStaleCache is returned when a cache was built from another source or

@@ -51,7 +51,8 @@
 // in 2025) and, with any realistic k, below 2^53, so ids never clash with
 // OSM data and survive a round trip through JSON numbers. Build drops the
 // few nodes outside the largest component, so the ids in a Graph are
-// increasing but not contiguous.
+// not contiguous; the Graph numbers its nodes along a Hilbert curve (see
+// geo.GraphBuilder.Build), so its node indexes do not follow the ids.
 //
 // # Units
 //
