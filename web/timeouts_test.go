@@ -98,7 +98,9 @@ func TestLongAnswersOutliveTheWriteTimeout(t *testing.T) {
 	for _, extend := range []bool{false, true} {
 		addr := serveOnLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if extend {
-				longAnswer(w, 2*shortTimeouts.Write)
+				// Well past the sleep, so a loaded machine does not
+				// race the extended deadline.
+				longAnswer(w, 6*shortTimeouts.Write)
 			}
 			time.Sleep(2 * shortTimeouts.Write)
 			writeJSON(w, 200, map[string]string{"status": "done"})
