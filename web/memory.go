@@ -18,37 +18,42 @@ const (
 // MemoryPlan is what a server for one city will hold, and the soft
 // memory limit that follows from it.
 type MemoryPlan struct {
-	Live        int64 // the live heap once the city is loaded and judged
+	Held        int64 // the live heap once the server is built: the city judged, the tile indexes
 	Evaluations int64 // bound on built scenario evaluations (Config.EvaluationBytes)
 	Tiles       int64 // bound on the tile cache (Config.TileCacheBytes)
-	Headroom    int64 // for the tile indexes, baseline service areas and garbage between collections
-	Limit       int64 // Live + Evaluations + Tiles + Headroom, at most 3/4 of the machine
+	Headroom    int64 // for the baseline's service areas and the garbage of requests between collections
+	Limit       int64 // Held + Evaluations + Tiles + Headroom, at most 3/4 of the machine
 }
 
-// PlanMemory sizes the caches and the soft memory limit of a server whose
-// city, loaded and judged, is live bytes of heap, on a machine of machine
-// bytes (0 when unknown: no cap). evaluations and tileBytes are bounds the
-// operator asked for; 0 sizes them to the city: a quarter and an eighth of
-// the live heap, between floors for tiny cities and DefaultEvaluationBytes
-// and tiles.DefaultCacheBytes for large ones. The headroom is half the
-// live heap (at least 64 MiB): room for the tile indexes and the
-// baseline's service areas built after the city, and for the garbage of
-// requests between collections, so that the collector near the limit
-// does not run back to back.
+// CacheBounds sizes the evaluation and tile caches to a city whose model,
+// loaded and judged, is live bytes of heap: a quarter and an eighth of it,
+// between floors for tiny cities and DefaultEvaluationBytes and
+// tiles.DefaultCacheBytes for large ones. evaluations and tileBytes are
+// bounds the operator asked for, kept when above 0.
+func CacheBounds(live, evaluations, tileBytes int64) (int64, int64) {
+	if evaluations <= 0 {
+		evaluations = min(max(live/4, minEvaluationBytes), DefaultEvaluationBytes)
+	}
+	if tileBytes <= 0 {
+		tileBytes = min(max(live/8, minTileCacheBytes), tiles.DefaultCacheBytes)
+	}
+	return evaluations, tileBytes
+}
+
+// PlanMemory sets the soft memory limit of a server that, built with its
+// caches still empty, holds held bytes of live heap, on a machine of
+// machine bytes (0 when unknown: no cap): what it holds, plus the caches'
+// bounds, plus half of what it holds again (at least 64 MiB) as
+// headroom, so that the collector near the limit does not run back to
+// back.
 //
 // With the limit set, the collector returns freed memory instead of
 // keeping it, so the process stays near Limit however long it serves:
 // what grows in use (the two caches) is bounded inside it.
-func PlanMemory(live, machine, evaluations, tileBytes int64) MemoryPlan {
-	p := MemoryPlan{Live: max(live, 0), Evaluations: evaluations, Tiles: tileBytes}
-	if p.Evaluations <= 0 {
-		p.Evaluations = min(max(p.Live/4, minEvaluationBytes), DefaultEvaluationBytes)
-	}
-	if p.Tiles <= 0 {
-		p.Tiles = min(max(p.Live/8, minTileCacheBytes), tiles.DefaultCacheBytes)
-	}
-	p.Headroom = max(p.Live/2, minHeadroomBytes)
-	p.Limit = p.Live + p.Evaluations + p.Tiles + p.Headroom
+func PlanMemory(held, machine, evaluations, tileBytes int64) MemoryPlan {
+	p := MemoryPlan{Held: max(held, 0), Evaluations: evaluations, Tiles: tileBytes}
+	p.Headroom = max(p.Held/2, minHeadroomBytes)
+	p.Limit = p.Held + p.Evaluations + p.Tiles + p.Headroom
 	if machine > 0 {
 		p.Limit = min(p.Limit, machine/4*3)
 	}

@@ -28,16 +28,17 @@ type memoryFlags struct {
 
 func (f *memoryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.limit, "memory-limit", "auto",
-		"soft memory limit of the process, e.g. 6GiB or 800MiB; 'auto': $GOMEMLIMIT when set, else once the city is loaded its live heap + the two caches + half the live heap again, at most 3/4 of the machine's memory; 'off': none")
+		"soft memory limit of the process, e.g. 6GiB or 800MiB; 'auto': $GOMEMLIMIT when set, else once the city is loaded what the server holds + the two caches + half of what it holds again, at most 3/4 of the machine's memory; 'off': none")
 	cmd.Flags().StringVar(&f.evalCache, "evaluation-cache", "auto",
-		"memory for built scenario evaluations, e.g. 512MiB; the least recently used are dropped and rebuilt from the store when asked for again; 'auto': a quarter of the city's live heap, 32 MiB to 512 MiB")
+		"memory for built scenario evaluations, e.g. 512MiB; the least recently used are dropped and rebuilt from the store when asked for again; 'auto': a quarter of the judged city's live heap, 32 MiB to 512 MiB")
 	cmd.Flags().StringVar(&f.tileCache, "tile-cache", "auto",
-		"memory for built map tiles, e.g. 256MiB; 'auto': an eighth of the city's live heap, 16 MiB to 256 MiB")
+		"memory for built map tiles, e.g. 256MiB; 'auto': an eighth of the judged city's live heap, 16 MiB to 256 MiB")
 }
 
 // apply reads the flags and sets what is known before the city is
 // loaded: a limit given as a size or 'off', $GOMEMLIMIT, or for 'auto'
-// 3/4 of the machine while the city is built (settle lowers it).
+// 3/4 of the machine while the city is built (settle lowers it once the
+// server is built).
 func (f *memoryFlags) apply() error {
 	var err error
 	if f.evalBytes, err = cacheBytes(f.evalCache); err != nil {
@@ -70,17 +71,22 @@ func (f *memoryFlags) apply() error {
 	return nil
 }
 
-// settle sizes the caches to the city now loaded and judged (its live
-// heap measured after a collection) and, for an automatic limit, sets the
-// soft limit to what the server will hold (web.PlanMemory). It fills in
-// cfg's cache bounds.
-func (f *memoryFlags) settle(cfg *web.Config) web.MemoryPlan {
-	p := web.PlanMemory(web.LiveHeap(), physicalMemory(), f.evalBytes, f.tileBytes)
-	cfg.EvaluationBytes, cfg.TileCacheBytes = p.Evaluations, p.Tiles
+// sizeCaches sizes the caches to the city now loaded and judged (its
+// live heap measured after a collection; web.CacheBounds) and fills in
+// cfg's bounds.
+func (f *memoryFlags) sizeCaches(cfg *web.Config) {
+	cfg.EvaluationBytes, cfg.TileCacheBytes = web.CacheBounds(web.LiveHeap(), f.evalBytes, f.tileBytes)
+}
+
+// settle, once the server is built, sets an automatic limit to what it
+// holds plus the caches' bounds and headroom (web.PlanMemory), and logs
+// the plan.
+func (f *memoryFlags) settle(cfg web.Config) web.MemoryPlan {
+	p := web.PlanMemory(web.LiveHeap(), physicalMemory(), cfg.EvaluationBytes, cfg.TileCacheBytes)
 	if f.auto {
 		debug.SetMemoryLimit(p.Limit)
 	}
-	slog.Info("memory plan", "live_heap", p.Live, "evaluation_cache", p.Evaluations, "tile_cache", p.Tiles,
+	slog.Info("memory plan", "held", p.Held, "evaluation_cache", p.Evaluations, "tile_cache", p.Tiles,
 		"limit", debug.SetMemoryLimit(-1), "limit_sized_to_city", f.auto)
 	return p
 }

@@ -97,7 +97,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
-	mem.settle(&cfg)
+	mem.sizeCaches(&cfg)
 	store, err := openStore(ctx, db, b.City.Name, true)
 	if err != nil {
 		return err
@@ -112,6 +112,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
+	mem.settle(cfg)
 	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
 	slog.Info("web server ready; service areas are computed in the background")
 	srv.WarmUp(ctx)
