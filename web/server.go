@@ -32,6 +32,8 @@ type Config struct {
 	// built; the least recently used are dropped and rebuilt from the
 	// store when asked for again. 0: DefaultEvaluationBytes.
 	EvaluationBytes int64
+	// TileCacheBytes bounds the built tiles kept. 0: tiles.DefaultCacheBytes.
+	TileCacheBytes int64
 
 	BasePath   string // path prefix the server is mounted at, e.g. "/cq/" (basepath.go); "" is "/"
 	TrustProxy bool   // build public URLs from X-Forwarded-Proto/Host/Prefix
@@ -83,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := tiles.New(cfg.Bundle, cfg.Model)
+	t, err := tiles.NewBounded(cfg.Bundle, cfg.Model, cfg.TileCacheBytes)
 	if err != nil {
 		return nil, err
 	}

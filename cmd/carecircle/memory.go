@@ -10,54 +10,97 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecircle/carecircle/web"
 	"github.com/spf13/cobra"
 )
 
 // memoryFlags are serve's memory settings: a soft limit for the Go heap
-// (debug.SetMemoryLimit, the GOMEMLIMIT setting) and the bound on built
-// scenario evaluations.
+// (debug.SetMemoryLimit, the GOMEMLIMIT setting) and the bounds on built
+// scenario evaluations and tiles.
 type memoryFlags struct {
 	limit     string
 	evalCache string
+	tileCache string
+
+	auto                 bool  // the limit is set once the city is loaded (settle)
+	evalBytes, tileBytes int64 // asked for; 0: sized to the city
 }
 
 func (f *memoryFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.limit, "memory-limit", "auto",
-		"soft memory limit of the process, e.g. 6GiB or 800MiB; 'auto': $GOMEMLIMIT when set, else 3/4 of the machine's memory; 'off': none")
-	cmd.Flags().StringVar(&f.evalCache, "evaluation-cache", "512MiB",
-		"memory for built scenario evaluations; the least recently used are dropped and rebuilt from the store when asked for again")
+		"soft memory limit of the process, e.g. 6GiB or 800MiB; 'auto': $GOMEMLIMIT when set, else once the city is loaded what the server holds + the two caches + half of what it holds again, at most 3/4 of the machine's memory; 'off': none")
+	cmd.Flags().StringVar(&f.evalCache, "evaluation-cache", "auto",
+		"memory for built scenario evaluations, e.g. 512MiB; the least recently used are dropped and rebuilt from the store when asked for again; 'auto': a quarter of the judged city's live heap, 32 MiB to 512 MiB")
+	cmd.Flags().StringVar(&f.tileCache, "tile-cache", "auto",
+		"memory for built map tiles, e.g. 256MiB; 'auto': an eighth of the judged city's live heap, 16 MiB to 256 MiB")
 }
 
-// apply sets the memory limit and returns the evaluation cache's bound.
-func (f *memoryFlags) apply() (evalBytes int64, err error) {
-	evalBytes, err = parseBytes(f.evalCache)
-	if err != nil || evalBytes <= 0 {
-		return 0, fmt.Errorf("--evaluation-cache %q: want a size such as 512MiB", f.evalCache)
+// apply reads the flags and sets what is known before the city is
+// loaded: a limit given as a size or 'off', $GOMEMLIMIT, or for 'auto'
+// 3/4 of the machine while the city is built (settle lowers it once the
+// server is built).
+func (f *memoryFlags) apply() error {
+	var err error
+	if f.evalBytes, err = cacheBytes(f.evalCache); err != nil {
+		return fmt.Errorf("--evaluation-cache %q: want a size such as 512MiB or 'auto'", f.evalCache)
+	}
+	if f.tileBytes, err = cacheBytes(f.tileCache); err != nil {
+		return fmt.Errorf("--tile-cache %q: want a size such as 256MiB or 'auto'", f.tileCache)
 	}
 	switch strings.ToLower(strings.TrimSpace(f.limit)) {
 	case "off":
 		debug.SetMemoryLimit(math.MaxInt64)
-		return evalBytes, nil
+		return nil
 	case "auto", "":
 		if os.Getenv("GOMEMLIMIT") != "" {
 			slog.Info("memory limit from GOMEMLIMIT", "bytes", debug.SetMemoryLimit(-1))
-			return evalBytes, nil
+			return nil
 		}
-		total := physicalMemory()
-		if total <= 0 {
-			return evalBytes, nil // unknown: leave the runtime's default (none)
+		f.auto = true
+		if total := physicalMemory(); total > 0 {
+			debug.SetMemoryLimit(total / 4 * 3)
 		}
-		debug.SetMemoryLimit(total / 4 * 3)
-		slog.Info("memory limit", "bytes", total/4*3, "of", total)
-		return evalBytes, nil
+		return nil
 	}
 	n, err := parseBytes(f.limit)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("--memory-limit %q: want a size such as 6GiB, 'auto' or 'off'", f.limit)
+		return fmt.Errorf("--memory-limit %q: want a size such as 6GiB, 'auto' or 'off'", f.limit)
 	}
 	debug.SetMemoryLimit(n)
 	slog.Info("memory limit", "bytes", n)
-	return evalBytes, nil
+	return nil
+}
+
+// sizeCaches sizes the caches to the city now loaded and judged (its
+// live heap measured after a collection; web.CacheBounds) and fills in
+// cfg's bounds.
+func (f *memoryFlags) sizeCaches(cfg *web.Config) {
+	cfg.EvaluationBytes, cfg.TileCacheBytes = web.CacheBounds(web.LiveHeap(), f.evalBytes, f.tileBytes)
+}
+
+// settle, once the server is built, sets an automatic limit to what it
+// holds plus the caches' bounds and headroom (web.PlanMemory), and logs
+// the plan.
+func (f *memoryFlags) settle(cfg web.Config) web.MemoryPlan {
+	p := web.PlanMemory(web.LiveHeap(), physicalMemory(), cfg.EvaluationBytes, cfg.TileCacheBytes)
+	if f.auto {
+		debug.SetMemoryLimit(p.Limit)
+	}
+	slog.Info("memory plan", "held", p.Held, "evaluation_cache", p.Evaluations, "tile_cache", p.Tiles,
+		"limit", debug.SetMemoryLimit(-1), "limit_sized_to_city", f.auto)
+	return p
+}
+
+// cacheBytes reads a cache bound: a size, or 'auto' (0: sized to the city).
+func cacheBytes(s string) (int64, error) {
+	if t := strings.ToLower(strings.TrimSpace(s)); t == "auto" || t == "" {
+		return 0, nil
+	}
+	n, err := parseBytes(s)
+	if err == nil && n <= 0 {
+		err = fmt.Errorf("size %q: want more than 0", s)
+	}
+	return n, err
 }
 
 // parseBytes reads a size: a number of bytes, or with a unit B, KiB, MiB,

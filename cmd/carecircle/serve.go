@@ -52,11 +52,10 @@ func newServeCmd() *cobra.Command {
 				allowedHosts = strings.Split(os.Getenv("CARECIRCLE_ALLOWED_HOSTS"), ",")
 			}
 			db = scenarioDB(db)
-			evalBytes, err := mem.apply()
-			if err != nil {
+			if err := mem.apply(); err != nil {
 				return err
 			}
-			return serve(cmd.Context(), cmd, &cf, &hf, web.Config{Addr: addr, Token: token, AllowedHosts: allowedHosts, EvaluationBytes: evalBytes}, db)
+			return serve(cmd.Context(), cmd, &cf, &hf, &mem, web.Config{Addr: addr, Token: token, AllowedHosts: allowedHosts}, db)
 		},
 	}
 	cf.register(cmd)
@@ -86,9 +85,10 @@ func defaultDBPath() string {
 }
 
 // serve serves the city of cf with what cfg says (the listen address,
-// token, allowed hosts and evaluation memory; serve fills in the rest),
+// token and allowed hosts; serve fills in the rest, the caches sized by
+// mem to the city once loaded),
 // hf's HTTP settings and scenarios in db.
-func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags, cfg web.Config, db string) error {
+func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags, mem *memoryFlags, cfg web.Config, db string) error {
 	b, err := cf.load(ctx)
 	if err != nil {
 		return err
@@ -97,6 +97,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
+	mem.sizeCaches(&cfg)
 	store, err := openStore(ctx, db, b.City.Name, true)
 	if err != nil {
 		return err
@@ -111,6 +112,7 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
+	mem.settle(cfg)
 	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
 	slog.Info("web server ready; service areas are computed in the background")
 	srv.WarmUp(ctx)

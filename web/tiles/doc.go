@@ -51,8 +51,8 @@
 //
 // # Cache
 //
-// Built tiles are kept in one LRU bounded by bytes (DefaultCacheBytes,
-// 256 MB with a per-entry overhead), keyed by (layer, scenario, z, x, y);
+// Built tiles are kept in one LRU bounded by bytes (NewBounded's bound,
+// DefaultCacheBytes by default, with a per-entry overhead), keyed by (layer, scenario, z, x, y);
 // the basemap is keyed once for all scenarios. Every cached tile of a
 // scenario is valid at the scenario's current version. An edit is
 // announced with Invalidate(scenario, bbox): the tiles the edit can have

@@ -49,13 +49,22 @@ type Server struct {
 // water and the buildings, in world coordinates; for the city demo
 // (2.3 M edges, 114 k demand points) this takes about a second.
 func New(b *data.Bundle, m *planner.Model) (*Server, error) {
+	return NewBounded(b, m, DefaultCacheBytes)
+}
+
+// NewBounded is New with the tile cache bounded by cacheBytes (0 or less:
+// DefaultCacheBytes).
+func NewBounded(b *data.Bundle, m *planner.Model, cacheBytes int64) (*Server, error) {
+	if cacheBytes <= 0 {
+		cacheBytes = DefaultCacheBytes
+	}
 	if m == nil || m.City == nil || m.City.Network == nil {
 		return nil, fmt.Errorf("tiles: a model with a city and its walking network is needed")
 	}
 	if b != nil && b.City != nil && b.City != m.City {
 		return nil, fmt.Errorf("tiles: the bundle's city %q is not the model's city %q", b.City.Name, m.City.Name)
 	}
-	s := &Server{bundle: b, model: m, cache: newCache(DefaultCacheBytes), bound: m.City.Network.Bound()}
+	s := &Server{bundle: b, model: m, cache: newCache(cacheBytes), bound: m.City.Network.Bound()}
 	maxLat := math.Max(math.Abs(s.bound.Min[1]), math.Abs(s.bound.Max[1]))
 	s.reachWorld = metresToWorld(m.Budget*m.Profile.Walking.SpeedMPS.Value, math.Min(maxLat, maxMercatorLat))
 	var basemap data.Basemap

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/carecircle/carecircle/web/tiles"
+)
+
+const MiB, GiB = 1 << 20, 1 << 30
+
+func TestCacheBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		live, eval, tiles   int64
+		wantEval, wantTiles int64
+	}{
+		// The city demo: a quarter and an eighth of 800 MiB.
+		{"city", 800 * MiB, 0, 0, 200 * MiB, 100 * MiB},
+		// A tiny city: the floors.
+		{"tiny", 20 * MiB, 0, 0, 32 * MiB, 16 * MiB},
+		// A municipality: the ceilings.
+		{"municipality", 6 * GiB, 0, 0, DefaultEvaluationBytes, tiles.DefaultCacheBytes},
+		// Bounds asked for are kept.
+		{"asked", 800 * MiB, 64 * MiB, 1 * GiB, 64 * MiB, 1 * GiB},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, ti := CacheBounds(tc.live, tc.eval, tc.tiles)
+			if e != tc.wantEval || ti != tc.wantTiles {
+				t.Errorf("CacheBounds(%d MiB, %d, %d) = %d, %d MiB; want %d, %d MiB",
+					tc.live>>20, tc.eval, tc.tiles, e>>20, ti>>20, tc.wantEval>>20, tc.wantTiles>>20)
+			}
+		})
+	}
+}
+
+func TestPlanMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name                       string
+		held, machine, eval, tiles int64
+		wantHeadroom, wantLimit    int64
+	}{
+		// The city demo: held + caches + half of held.
+		{"city", 800 * MiB, 24 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB},
+		// A tiny city: the headroom's floor.
+		{"tiny", 20 * MiB, 24 * GiB, 32 * MiB, 16 * MiB, 64 * MiB, 132 * MiB},
+		// A small machine caps the limit at 3/4 of it.
+		{"small machine", 800 * MiB, 1 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 768 * MiB},
+		// An unknown machine: no cap.
+		{"unknown machine", 800 * MiB, 0, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := PlanMemory(tc.held, tc.machine, tc.eval, tc.tiles)
+			want := MemoryPlan{Held: tc.held, Evaluations: tc.eval, Tiles: tc.tiles, Headroom: tc.wantHeadroom, Limit: tc.wantLimit}
+			if p != want {
+				t.Errorf("PlanMemory(%d MiB, %d MiB, %d, %d) = %+v; want %+v", tc.held>>20, tc.machine>>20, tc.eval, tc.tiles, p, want)
+			}
+		})
+	}
+}
+
+// TestLiveHeapSeesWhatIsHeld checks the measure the plan starts from
+// against a known allocation: 64 MiB kept alive shows in the live heap.
+func TestLiveHeapSeesWhatIsHeld(t *testing.T) {
+	before := LiveHeap()
+	held := make([]byte, 64<<20)
+	for i := range held {
+		held[i] = 1
+	}
+	after := LiveHeap()
+	if d := after - before; d < 60<<20 || d > 80<<20 {
+		t.Errorf("live heap grew by %d MiB holding 64 MiB", d>>20)
+	}
+	runtime.KeepAlive(held)
+}
