@@ -1,7 +1,9 @@
 package web
 
 import (
+	"math"
 	"runtime"
+	"runtime/debug"
 	rtmetrics "runtime/metrics"
 
 	"github.com/carecircle/carecircle/web/tiles"
@@ -23,6 +25,10 @@ type MemoryPlan struct {
 	Tiles       int64 // bound on the tile cache (Config.TileCacheBytes)
 	Headroom    int64 // for the baseline's service areas and the garbage of requests between collections
 	Limit       int64 // Held + Evaluations + Tiles + Headroom, at most 3/4 of the machine
+	// Optimiser is how much the limit is raised while a siting optimiser
+	// run works (Server.SetOptimiserMemory): as much as the server holds,
+	// for its candidates' catchments.
+	Optimiser int64
 }
 
 // CacheBounds sizes the evaluation and tile caches to a city whose model,
@@ -54,10 +60,31 @@ func PlanMemory(held, machine, evaluations, tileBytes int64) MemoryPlan {
 	p := MemoryPlan{Held: max(held, 0), Evaluations: evaluations, Tiles: tileBytes}
 	p.Headroom = max(p.Held/2, minHeadroomBytes)
 	p.Limit = p.Held + p.Evaluations + p.Tiles + p.Headroom
+	p.Optimiser = p.Held
 	if machine > 0 {
 		p.Limit = min(p.Limit, machine/4*3)
+		p.Optimiser = max(min(p.Optimiser, machine/4*3-p.Limit), 0)
 	}
 	return p
+}
+
+// SetOptimiserMemory sets how much the soft memory limit is raised while
+// an optimiser run works (MemoryPlan.Optimiser). A run is the one heavy
+// transient job, and runs go one at a time: under a limit sized to what
+// the server holds steadily, its allocations would make the collector run
+// back to back (a 100-site run on the city demo took 9.9 s instead of
+// 4.1 s). 0, the default, raises nothing.
+func (s *Server) SetOptimiserMemory(n int64) { s.optimiserMemory.Store(n) }
+
+// raiseMemoryLimit raises the process's soft memory limit by n until the
+// returned func is called; with no limit set, or n ≤ 0, it does nothing.
+func raiseMemoryLimit(n int64) (restore func()) {
+	cur := debug.SetMemoryLimit(-1)
+	if n <= 0 || cur == math.MaxInt64 {
+		return func() {}
+	}
+	debug.SetMemoryLimit(cur + n)
+	return func() { debug.SetMemoryLimit(cur) }
 }
 
 // LiveHeap collects garbage and returns the heap then still in use: what

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"math"
 	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/carecircle/carecircle/web/tiles"
@@ -39,19 +41,24 @@ func TestPlanMemory(t *testing.T) {
 		name                       string
 		held, machine, eval, tiles int64
 		wantHeadroom, wantLimit    int64
+		wantOptimiser              int64
 	}{
-		// The city demo: held + caches + half of held.
-		{"city", 800 * MiB, 24 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB},
+		// The city demo: held + caches + half of held; a run may use as
+		// much again as is held.
+		{"city", 800 * MiB, 24 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB, 800 * MiB},
 		// A tiny city: the headroom's floor.
-		{"tiny", 20 * MiB, 24 * GiB, 32 * MiB, 16 * MiB, 64 * MiB, 132 * MiB},
-		// A small machine caps the limit at 3/4 of it.
-		{"small machine", 800 * MiB, 1 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 768 * MiB},
+		{"tiny", 20 * MiB, 24 * GiB, 32 * MiB, 16 * MiB, 64 * MiB, 132 * MiB, 20 * MiB},
+		// A small machine caps the limit at 3/4 of it, with nothing to
+		// raise it by.
+		{"small machine", 800 * MiB, 1 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 768 * MiB, 0},
+		// Raised at most to 3/4 of the machine.
+		{"tight machine", 800 * MiB, 2 * GiB, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB, 36 * MiB},
 		// An unknown machine: no cap.
-		{"unknown machine", 800 * MiB, 0, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB},
+		{"unknown machine", 800 * MiB, 0, 200 * MiB, 100 * MiB, 400 * MiB, 1500 * MiB, 800 * MiB},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := PlanMemory(tc.held, tc.machine, tc.eval, tc.tiles)
-			want := MemoryPlan{Held: tc.held, Evaluations: tc.eval, Tiles: tc.tiles, Headroom: tc.wantHeadroom, Limit: tc.wantLimit}
+			want := MemoryPlan{Held: tc.held, Evaluations: tc.eval, Tiles: tc.tiles, Headroom: tc.wantHeadroom, Limit: tc.wantLimit, Optimiser: tc.wantOptimiser}
 			if p != want {
 				t.Errorf("PlanMemory(%d MiB, %d MiB, %d, %d) = %+v; want %+v", tc.held>>20, tc.machine>>20, tc.eval, tc.tiles, p, want)
 			}
@@ -72,4 +79,26 @@ func TestLiveHeapSeesWhatIsHeld(t *testing.T) {
 		t.Errorf("live heap grew by %d MiB holding 64 MiB", d>>20)
 	}
 	runtime.KeepAlive(held)
+}
+
+// TestRaiseMemoryLimit: an optimiser run's raise is added to the limit
+// and taken back; with no limit it does nothing.
+func TestRaiseMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+
+	debug.SetMemoryLimit(math.MaxInt64)
+	raiseMemoryLimit(100 * MiB)()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("no limit: raised to %d", got)
+	}
+	debug.SetMemoryLimit(1 * GiB)
+	restore := raiseMemoryLimit(100 * MiB)
+	if got := debug.SetMemoryLimit(-1); got != 1*GiB+100*MiB {
+		t.Errorf("raised limit %d MiB, want %d", got>>20, (1*GiB+100*MiB)>>20)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != 1*GiB {
+		t.Errorf("restored limit %d MiB, want 1024", got>>20)
+	}
 }

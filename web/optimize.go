@@ -293,6 +293,7 @@ func (s *Server) startRun(ctx context.Context, run *optimizeRun, e *planner.Eval
 		run.mu.Lock()
 		run.status, run.started = runRunning, time.Now()
 		run.mu.Unlock()
+		defer raiseMemoryLimit(s.optimiserMemory.Load())()
 		res, err := func() (res *siting.OptimizeResult, err error) {
 			defer func() {
 				if v := recover(); v != nil {

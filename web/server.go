@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/carecircle/carecircle/data"
@@ -59,8 +60,9 @@ type Server struct {
 	spec       *apiSpec
 	tileTag    string // ETag prefix of tiles: changes with the build and the city
 
-	runs *optimizeRuns // siting optimiser runs
-	pdf  *renderQueue  // turns to render PDF reports
+	runs            *optimizeRuns // siting optimiser runs
+	optimiserMemory atomic.Int64  // raise of the memory limit while a run works (memory.go)
+	pdf             *renderQueue  // turns to render PDF reports
 
 	mu        sync.Mutex
 	scenarios map[string]*scenarioState // evaluations of scenarios asked about

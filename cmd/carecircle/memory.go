@@ -86,7 +86,7 @@ func (f *memoryFlags) settle(cfg web.Config) web.MemoryPlan {
 	if f.auto {
 		debug.SetMemoryLimit(p.Limit)
 	}
-	slog.Info("memory plan", "held", p.Held, "evaluation_cache", p.Evaluations, "tile_cache", p.Tiles,
+	slog.Info("memory plan", "held", p.Held, "evaluation_cache", p.Evaluations, "tile_cache", p.Tiles, "optimiser_raise", p.Optimiser,
 		"limit", debug.SetMemoryLimit(-1), "limit_sized_to_city", f.auto)
 	return p
 }

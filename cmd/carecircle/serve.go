@@ -112,7 +112,9 @@ func serve(ctx context.Context, cmd *cobra.Command, cf *cityFlags, hf *httpFlags
 	if err != nil {
 		return err
 	}
-	mem.settle(cfg)
+	if p := mem.settle(cfg); mem.auto {
+		srv.SetOptimiserMemory(p.Optimiser)
+	}
 	slog.Info("scenario store open", "db", store.String(), "replica", srv.Replica())
 	slog.Info("web server ready; service areas are computed in the background")
 	srv.WarmUp(ctx)
