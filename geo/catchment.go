@@ -16,14 +16,21 @@ type PointSet struct {
 	snaps  []Snap
 	offset []int32 // points on edge e: order[offset[e]:offset[e+1]]
 	order  []int32
+	// near has bit u set when a point lies on an edge of node u, so that
+	// collecting skips the many nodes with none without reading offset.
+	near []uint64
 }
 
 // NewPointSet groups snaps by edge. Index i of snaps is point i.
 func NewPointSet(g *Graph, snaps []Snap) *PointSet {
 	m := g.NumEdges()
-	ps := &PointSet{snaps: snaps, offset: make([]int32, m+1), order: make([]int32, len(snaps))}
+	ps := &PointSet{snaps: snaps, offset: make([]int32, m+1), order: make([]int32, len(snaps)),
+		near: make([]uint64, (g.NumNodes()+63)/64)}
 	for _, s := range snaps {
 		ps.offset[s.Edge+1]++
+		for _, u := range [2]int32{g.EdgeU[s.Edge], g.EdgeV[s.Edge]} {
+			ps.near[u/64] |= 1 << (u % 64)
+		}
 	}
 	for e := 0; e < m; e++ {
 		ps.offset[e+1] += ps.offset[e]
@@ -81,6 +88,9 @@ func (s *Search) Catchment(site Snap, ps *PointSet, budget float64) Catchment {
 	}
 	g, prof := s.r.Graph, s.r.Profile
 	for _, u := range s.settled {
+		if ps.near[u/64]&(1<<(u%64)) == 0 {
+			continue
+		}
 		du := s.dist[u]
 		for i := g.Offsets[u]; i < g.Offsets[u+1]; i++ {
 			e := g.AdjEdge[i]

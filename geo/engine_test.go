@@ -92,23 +92,6 @@ func randomPoint(rng *rand.Rand) orb.Point {
 	return orb.Point{106.549 + rng.Float64()*0.012, 29.559 + rng.Float64()*0.012}
 }
 
-func TestHeapOrdersPops(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var h heap4
-	var want []float64
-	for i := 0; i < 1000; i++ {
-		c := rng.Float64()
-		h.push(c, int32(i))
-		want = append(want, c)
-	}
-	slices.Sort(want)
-	for i, w := range want {
-		if got := h.pop().cost; got != w {
-			t.Fatalf("pop %d: got %v, want %v", i, got, w)
-		}
-	}
-}
-
 func TestSearchMatchesBruteForce(t *testing.T) {
 	for _, tc := range []struct {
 		name     string

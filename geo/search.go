@@ -5,7 +5,8 @@ import (
 )
 
 // Source is a start of a search: a node and the time already spent
-// reaching it.
+// reaching it, which is not negative (Run skips sources whose time is
+// negative or NaN: its queue orders only non-negative times).
 type Source struct {
 	Node    int32
 	Seconds float64
@@ -21,7 +22,7 @@ type Search struct {
 	origin  []int32  // index of the source a node was reached from
 	stamp   []uint32 // dist and origin are valid where stamp == run
 	run     uint32
-	heap    heap4
+	heap    radixHeap
 	settled []int32
 
 	// Per-point scratch for catchments, sized on first use.
@@ -61,7 +62,7 @@ func (s *Search) next() {
 func (s *Search) Run(sources []Source, budget float64) {
 	s.next()
 	for i, src := range sources {
-		if src.Seconds > budget {
+		if !(src.Seconds >= 0) || src.Seconds > budget {
 			continue
 		}
 		if s.stamp[src.Node] == s.run && s.dist[src.Node] <= src.Seconds {
