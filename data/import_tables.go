@@ -219,20 +219,8 @@ func readRegionTable(path, name string, level planner.Level, sys crs.System, lim
 			rw.fail("elders_60", "missing; a community that gives residents must give elders 60+ (60岁以上人口)")
 		}
 		checkCohorts(rw, r.pop, r.given)
-		if s := rw.text("area_type"); s != "" {
-			if a, ok := areaTypeNames[strings.ToLower(s)]; ok {
-				r.areaType = a
-			} else {
-				rw.fail("area_type", "%q: want urban or rural (城镇, 农村)", s)
-			}
-		}
-		if s := rw.text("residential_age"); s != "" {
-			if a, ok := residentialAgeNames[strings.ToLower(s)]; ok {
-				r.age = a
-			} else {
-				rw.fail("residential_age", "%q: want new or old (新建, 老旧)", s)
-			}
-		}
+		rw.areaType(&r.areaType)
+		rw.residentialAge(&r.age)
 		r.address = rw.text("address")
 		readRegionPlace(rw, rec, &r, sys)
 		if len(rw.errs) > 0 {

@@ -50,6 +50,30 @@ var residentialAgeNames = map[string]planner.ResidentialAge{
 	"old": planner.OldResidential, "老": planner.OldResidential, "旧": planner.OldResidential, "老旧": planner.OldResidential, "老旧小区": planner.OldResidential,
 }
 
+// areaType reads the optional area_type column into *at, which stays as
+// it is when the cell is empty.
+func (rw *row) areaType(at *planner.AreaType) {
+	if s := rw.text("area_type"); s != "" {
+		if a, known := areaTypeNames[strings.ToLower(s)]; known {
+			*at = a
+		} else {
+			rw.fail("area_type", "%q: want urban or rural (城镇, 农村)", s)
+		}
+	}
+}
+
+// residentialAge reads the optional residential_age column into *age, as
+// areaType does.
+func (rw *row) residentialAge(age *planner.ResidentialAge) {
+	if s := rw.text("residential_age"); s != "" {
+		if a, known := residentialAgeNames[strings.ToLower(s)]; known {
+			*age = a
+		} else {
+			rw.fail("residential_age", "%q: want new or old (新建, 老旧)", s)
+		}
+	}
+}
+
 // parentLevel is the level a region's parent must have.
 var parentLevel = map[planner.Level]planner.Level{
 	planner.LevelStreet:    planner.LevelDistrict,
@@ -275,20 +299,8 @@ func parseRegion(rw *row, rec *record, sys crs.System, na *networkArea, haveGrid
 		}
 	}
 	r.Parent = rw.text("parent")
-	if s := rw.text("area_type"); s != "" {
-		if a, known := areaTypeNames[strings.ToLower(s)]; known {
-			r.AreaType = a
-		} else {
-			rw.fail("area_type", "%q: want urban or rural (城镇, 农村)", s)
-		}
-	}
-	if s := rw.text("residential_age"); s != "" {
-		if a, known := residentialAgeNames[strings.ToLower(s)]; known {
-			r.Age = a
-		} else {
-			rw.fail("residential_age", "%q: want new or old (新建, 老旧)", s)
-		}
-	}
+	rw.areaType(&r.AreaType)
+	rw.residentialAge(&r.Age)
 
 	// present: the cell has something, even if it is not a number (that
 	// is reported as such, not as missing).

@@ -32,15 +32,11 @@ func chromiumPath() string {
 	return "/usr/bin/chromium"
 }
 
-// TestBrowserEndToEnd serves the demo district in-process and runs the web
-// app in headless chromium (web/e2e/e2e.mjs, playwright-core): the map
-// draws, a scenario is created and a site drawn where elders are not
-// covered, the coverage figure rises, the scenario survives a reload, and
-// the siting panel's suggestions are accepted and rejected. A second
-// server, on the city demo, gives an optimiser run long enough to cancel.
-// It skips when node, chromium or web/e2e/node_modules is missing, so a
-// fresh clone passes; .ci/run installs them.
-func TestBrowserEndToEnd(t *testing.T) {
+// needBrowser returns the node binary that runs the browser scripts, or
+// skips t (in -short mode, or when node, chromium or web/e2e/node_modules
+// is missing, so a fresh clone passes; .ci/run installs them).
+func needBrowser(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
@@ -54,6 +50,19 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
 		t.Skip("browser test skipped: web/e2e/node_modules/playwright-core is missing (run `npm ci` in web/e2e; .ci/run does)")
 	}
+	return node
+}
+
+// TestBrowserEndToEnd serves the demo district in-process and runs the web
+// app in headless chromium (web/e2e/e2e.mjs, playwright-core): the map
+// draws, a scenario is created and a site drawn where elders are not
+// covered, the coverage figure rises, the scenario survives a reload, and
+// the siting panel's suggestions are accepted and rejected. A second
+// server, on the city demo, gives an optimiser run long enough to cancel.
+// It skips when node, chromium or web/e2e/node_modules is missing, so a
+// fresh clone passes; .ci/run installs them.
+func TestBrowserEndToEnd(t *testing.T) {
+	node := needBrowser(t)
 
 	ctx := context.Background()
 	preset := os.Getenv("CARECIRCLE_E2E_PRESET")

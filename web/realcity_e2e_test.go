@@ -31,19 +31,7 @@ import (
 // community and facility names), and asks nothing of any other host. It skips like TestBrowserEndToEnd, and when the
 // shared data is absent.
 func TestBrowserRealCity(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("browser test skipped: node is not installed (.ci/run installs it with chromium)")
-	}
-	if _, err := os.Stat(chromiumPath()); err != nil {
-		t.Skipf("browser test skipped: no chromium at %s", chromiumPath())
-	}
-	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")); err != nil {
-		t.Skip("browser test skipped: web/e2e/node_modules/playwright-core is missing (run `npm ci` in web/e2e)")
-	}
+	node := needBrowser(t)
 	for _, city := range []struct {
 		dir, name, osm, population string
 		mode                       string // of realcity.mjs
